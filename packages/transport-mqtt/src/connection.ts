@@ -1,0 +1,195 @@
+import { Backoff, type Logger } from '@imd-host/sdk';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MessageHandler, MqttConnection, MqttConnectionOptions, PublishOptions } from './types';
+
+/** Describes an mqtt.js / socket error in one short line, without secrets. */
+export function describeMqttError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return code !== undefined && !err.message.includes(String(code)) ? `${err.message} (${String(code)})` : err.message;
+  }
+  return String(err);
+}
+
+/** Strips credentials from a URL for logging. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * An {@link MqttConnection} on mqtt.js. mqtt.js' own reconnect timer is switched off
+ * (`reconnectPeriod: 0`): we reconnect with a capped, jittered backoff instead, so a broker
+ * that rejects us (bad credentials, untrusted certificate) gets one error line per attempt,
+ * never a tight loop. QoS 0 messages are never queued while offline (`queueQoSZero: false`).
+ */
+export class MqttJsConnection implements MqttConnection {
+  private client: MqttClient | undefined;
+  private readonly subscriptions = new Map<string, MessageHandler>();
+  private readonly connectListeners = new Set<() => void>();
+  private readonly disconnectListeners = new Set<() => void>();
+  private readonly backoff: Backoff;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private ending = false;
+  private wasConnected = false;
+  private connects = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly options: MqttConnectionOptions) {
+    this.backoff = new Backoff({ initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.2, ...options.backoff });
+    this.log = options.log.child({ clientId: options.clientId });
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
+  get isConnected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  get connectCount(): number {
+    return this.connects;
+  }
+
+  open(): void {
+    if (this.client) return;
+    const o = this.options;
+    const clientOptions: IClientOptions = {
+      clientId: o.clientId,
+      username: o.username,
+      password: o.password,
+      keepalive: o.keepaliveS,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: o.connectTimeoutMs ?? 5000,
+      queueQoSZero: false,
+      resubscribe: false,
+      protocolVersion: 4,
+      will: o.will
+        ? { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain }
+        : undefined,
+      ca: o.tls?.ca,
+      cert: o.tls?.cert,
+      key: o.tls?.key,
+      rejectUnauthorized: o.tls?.rejectUnauthorized ?? true,
+    };
+    this.log.debug({ url: redactUrl(o.url) }, 'mqtt connecting');
+    const client = mqtt.connect(o.url, clientOptions);
+    this.client = client;
+    client.on('connect', () => this.handleConnect());
+    client.on('close', () => this.handleClose());
+    client.on('error', (err) => {
+      this.log.error({ url: redactUrl(o.url), err: describeMqttError(err) }, 'mqtt connection error');
+    });
+    client.on('message', (topic, payload) => {
+      const handler = this.subscriptions.get(topic);
+      if (!handler) return;
+      try {
+        handler(topic, payload);
+      } catch (err) {
+        this.log.error({ topic, err: describeMqttError(err) }, 'message handler threw; message ignored');
+      }
+    });
+  }
+
+  subscribe(topics: readonly string[], handler: MessageHandler): void {
+    const fresh = topics.filter((t) => !this.subscriptions.has(t));
+    for (const t of topics) this.subscriptions.set(t, handler);
+    if (this.client?.connected && fresh.length > 0) this.sendSubscribe(fresh);
+  }
+
+  publish(topic: string, payload: string, options: PublishOptions): boolean {
+    const client = this.client;
+    if (!client || this.ending) return false;
+    if (!client.connected && (options.whenOffline === 'drop' || options.qos === 0)) return false;
+    client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false }, (err) => {
+      if (err) this.log.debug({ topic, err: describeMqttError(err) }, 'mqtt publish not delivered');
+    });
+    return true;
+  }
+
+  onConnect(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  onDisconnect(listener: () => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  async end(): Promise<void> {
+    this.ending = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      // A clean DISCONNECT when connected (no will); when not connected, just tear down.
+      const force = !client.connected;
+      const timer = setTimeout(() => {
+        client.end(true, () => resolve());
+      }, 1000);
+      client.end(force, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    client.removeAllListeners();
+    this.client = undefined;
+  }
+
+  private sendSubscribe(topics: readonly string[]): void {
+    this.client?.subscribe([...topics], { qos: 1 }, (err, granted) => {
+      if (err) {
+        this.log.error({ topics, err: describeMqttError(err) }, 'mqtt subscribe failed');
+        return;
+      }
+      for (const g of granted ?? []) {
+        if (g.qos === 128) this.log.error({ topic: g.topic }, 'broker refused subscription (check the ACL)');
+      }
+    });
+  }
+
+  private handleConnect(): void {
+    this.connects += 1;
+    this.wasConnected = true;
+    this.backoff.reset();
+    this.log.info({ url: redactUrl(this.options.url), connects: this.connects }, 'mqtt connected');
+    if (this.subscriptions.size > 0) this.sendSubscribe([...this.subscriptions.keys()]);
+    for (const l of this.connectListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.log.error({ err: describeMqttError(err) }, 'connect listener threw');
+      }
+    }
+  }
+
+  private handleClose(): void {
+    if (this.wasConnected) {
+      this.wasConnected = false;
+      this.log.warn({ url: redactUrl(this.options.url) }, 'mqtt connection lost');
+      for (const l of this.disconnectListeners) {
+        try {
+          l();
+        } catch (err) {
+          this.log.error({ err: describeMqttError(err) }, 'disconnect listener threw');
+        }
+      }
+    }
+    if (this.ending || this.reconnectTimer) return;
+    const wait = this.backoff.next();
+    this.log.info({ inMs: wait, attempt: this.backoff.attempts }, 'mqtt reconnect scheduled');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.ending) this.client?.reconnect();
+    }, wait);
+  }
+}
