@@ -13,7 +13,8 @@ export const SessionFactoryToken: ServiceIdentifier<SessionFactory> = Symbol.for
 
 /** Binds {@link SessionFactoryToken}. */
 export const protocolEverestModule = new ContainerModule(({ bind }) => {
-  bind(SessionFactoryToken).toConstantValue({
+  const factory: SessionFactory = {
     create: (config, connection, log) => new IsolationMonitorSession(config, connection, log),
-  });
+  };
+  bind(SessionFactoryToken).toConstantValue(factory);
 });
