@@ -1,0 +1,91 @@
+import {
+  ConfigError,
+  ImdHostToken,
+  createHostContainer,
+  createLogger,
+  loadConfig,
+  type LogLevel,
+} from '@imd-host/core';
+
+export interface RunOptions {
+  readonly config?: string;
+  readonly logLevel?: LogLevel;
+}
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, failure: 1, badConfig: 2 } as const;
+
+/** Print a config error as one `file: path: message` line per problem. */
+export function printConfigError(err: ConfigError): void {
+  for (const line of err.lines) process.stderr.write(`${line}\n`);
+}
+
+/** `imd-host run`: load the config, start every module, stop cleanly on SIGINT/SIGTERM. */
+export async function runHost(options: RunOptions): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig({ file: options.config });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      printConfigError(err);
+      process.stderr.write(`imd-host: configuration invalid (${err.problems.length} problem(s)); not started\n`);
+      return EXIT.badConfig;
+    }
+    throw err;
+  }
+  const log = createLogger({
+    level: options.logLevel ?? loaded.config.log.level,
+    pretty: loaded.config.log.pretty,
+  });
+  const container = createHostContainer(loaded, log);
+  const host = container.get(ImdHostToken);
+
+  let exiting = false;
+  const shutdown = (signal: string): void => {
+    if (exiting) {
+      log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(EXIT.failure);
+    }
+    exiting = true;
+    log.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => {
+      log.error('modules did not stop within 1.8 s; exiting anyway');
+      process.exit(EXIT.failure);
+    }, 1800);
+    deadline.unref();
+    host.stop().then(
+      () => process.exit(EXIT.ok),
+      (err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping');
+        process.exit(EXIT.failure);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    await host.start();
+  } catch (err) {
+    log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'imd-host could not start');
+    return EXIT.failure;
+  }
+  // Keep running until a signal arrives.
+  return new Promise<number>(() => undefined);
+}
+
+/** `imd-host validate-config`: print OK or every problem. */
+export function validateConfig(options: { readonly config?: string }): number {
+  try {
+    const loaded = loadConfig({ file: options.config });
+    const mods = loaded.modules.map((m) => `${m.config.moduleId} (${m.plugin.descriptor.name})`).join(', ');
+    process.stdout.write(`OK: ${loaded.file}: ${loaded.modules.length} module(s): ${mods}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      printConfigError(err);
+      return EXIT.badConfig;
+    }
+    throw err;
+  }
+}
