@@ -33,6 +33,22 @@ export interface LoadConfigOptions {
   readonly pluginLoader?: PluginLoader;
 }
 
+/** Where a configuration is looked for in the working directory, in this order. */
+export const SEARCH_PLACES = [
+  'imd-host.config.yaml',
+  'imd-host.config.yml',
+  'imd-host.config.json',
+  'imd-host.config.js',
+  'imd-host.config.cjs',
+  '.imd-hostrc',
+  '.imd-hostrc.yaml',
+  '.imd-hostrc.yml',
+  '.imd-hostrc.json',
+  '.imd-hostrc.js',
+  '.imd-hostrc.cjs',
+  'package.json',
+];
+
 const hostAjv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateHost = hostAjv.compile(hostConfigSchema);
 
@@ -40,9 +56,26 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
+function display(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** A parse error in one line, without the file name cosmiconfig puts first. */
+function parseErrorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .replace(/^(YAML|JSON) Error in [^\n]*:\s*/i, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^\^+$/.test(l))
+    .join(' ')
+    .slice(0, 300);
+}
+
 function locate(options: LoadConfigOptions): { file: string; raw: unknown } {
   const cwd = options.cwd ?? process.cwd();
-  const explorer = cosmiconfigSync(CONFIG_MODULE_NAME, { stopDir: cwd, searchStrategy: 'none' });
+  const explorer = cosmiconfigSync(CONFIG_MODULE_NAME, { searchStrategy: 'none', searchPlaces: SEARCH_PLACES });
   if (options.file) {
     const file = path.resolve(cwd, options.file);
     try {
@@ -50,8 +83,8 @@ function locate(options: LoadConfigOptions): { file: string; raw: unknown } {
       return { file, raw: r?.config };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const msg = code === 'ENOENT' ? 'file not found' : describe(err);
-      throw new ConfigError(file, [{ path: '(file)', message: msg }]);
+      const msg = code === 'ENOENT' ? 'file not found' : parseErrorMessage(err);
+      throw new ConfigError(display(file, cwd), [{ path: '(file)', message: msg }]);
     }
   }
   let r;
@@ -59,7 +92,7 @@ function locate(options: LoadConfigOptions): { file: string; raw: unknown } {
     r = explorer.search(cwd);
   } catch (err) {
     const file = (err as { filepath?: string }).filepath ?? cwd;
-    throw new ConfigError(file, [{ path: '(file)', message: describe(err) }]);
+    throw new ConfigError(display(file, cwd), [{ path: '(file)', message: parseErrorMessage(err) }]);
   }
   if (!r) {
     throw new ConfigError(cwd, [
@@ -91,7 +124,7 @@ function readSecretFile(file: string, baseDir: string, pointerPath: string, prob
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const { file, raw } = locate(options);
-  const displayFile = path.relative(options.cwd ?? process.cwd(), file) || file;
+  const displayFile = display(file, options.cwd ?? process.cwd());
   const baseDir = path.dirname(file);
   if (raw === undefined || raw === null) {
     throw new ConfigError(displayFile, [{ path: '(root)', message: 'the file is empty' }]);

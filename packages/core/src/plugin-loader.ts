@@ -1,6 +1,7 @@
 import { SDK_VERSION, isSdkCompatible, type PluginDescriptor } from '@imd-host/sdk';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BUILTIN_PLUGINS } from './builtin-plugins';
 
@@ -41,6 +42,18 @@ function packageDirOf(file: string): string | undefined {
   }
 }
 
+/** Node's own resolution of `spec` as if required from a file in each of `dirs`, first hit wins. */
+function resolveFrom(spec: string, dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
+    try {
+      return createRequire(path.join(dir, '__imd-host-resolve__.js')).resolve(spec);
+    } catch {
+      // try the next folder
+    }
+  }
+  return undefined;
+}
+
 /** Why `value` is not a plugin descriptor, or undefined. */
 export function descriptorProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'it exports no plugin descriptor (expected `default` or `plugin`)';
@@ -77,10 +90,8 @@ export class PluginLoader {
   /** Load plugin `name` as seen from `baseDir` (the config file's folder). */
   load(name: string, baseDir: string): LoadedPlugin {
     const spec = this.specifierFor(name, baseDir);
-    let resolved: string;
-    try {
-      resolved = require.resolve(spec, { paths: [baseDir, process.cwd(), __dirname] });
-    } catch {
+    const resolved = resolveFrom(spec, [baseDir, process.cwd(), __dirname]);
+    if (resolved === undefined) {
       const hint = isPathSpecifier(name)
         ? `no module at ${spec}`
         : `package "${spec}" is not installed (npm install ${spec})`;

@@ -1,0 +1,273 @@
+/**
+ * End-to-end: the real `imd-host` binary against a private broker, with mqtt.js playing EVerest.
+ */
+import { startBroker, type TestBroker } from './support/broker';
+import { FakeEverest, sleep, waitFor } from './support/everest';
+import { startHost, writeConfig, type HostProcess } from './support/host';
+
+let broker: TestBroker;
+let everest: FakeEverest;
+let host: HostProcess | undefined;
+
+function config(url: string, modules: string): string {
+  return writeConfig(`mqtt:\n  url: ${url}\n  clientId: e2e\n  keepaliveS: 2\nlog:\n  level: debug\nmodules:\n${modules}`);
+}
+
+const twoModules = (url: string): string =>
+  config(
+    url,
+    `  - moduleId: left
+    plugin: mock
+    selfTestTimeoutS: 1.5
+    options: { intervalMs: 200, resistanceOhm: 2500000, voltageV: 400, voltageToEarthL1eV: 200, selfTestDurationMs: 400, selfTestResult: true }
+  - moduleId: right
+    plugin: mock
+    selfTestTimeoutS: 1.5
+    options: { intervalMs: 300, resistanceOhm: 900000, selfTestDurationMs: 400, selfTestResult: false }
+`,
+  );
+
+beforeAll(async () => {
+  broker = await startBroker();
+});
+
+afterAll(async () => {
+  await broker.stop();
+});
+
+beforeEach(async () => {
+  everest = new FakeEverest(broker.url);
+  await everest.connect();
+});
+
+afterEach(async () => {
+  if (host) {
+    host.kill('SIGKILL');
+    await host.exited;
+    host = undefined;
+  }
+  await everest.close();
+  expect(everest.invalid).toEqual([]);
+});
+
+async function startTwo(): Promise<HostProcess> {
+  host = startHost(['run', '--config', twoModules(broker.url)]);
+  await waitFor(
+    () => everest.of('left', 'communication_check').length > 0 && everest.of('right', 'communication_check').length > 0,
+    5000,
+    'communication_check from both modules',
+  );
+  return host;
+}
+
+test('communication_check true within 2 s of start, then every interval; nothing measured before start', async () => {
+  const t0 = Date.now();
+  host = startHost(['run', '--config', twoModules(broker.url)]);
+  await waitFor(() => everest.of('left', 'communication_check').length > 0, 2000, 'first communication_check within 2 s');
+  const firstAt = everest.of('left', 'communication_check')[0].at;
+  expect(firstAt - t0).toBeLessThan(2000);
+  await sleep(2300);
+  const checks = everest.of('left', 'communication_check');
+  expect(checks.length).toBeGreaterThanOrEqual(3);
+  expect(checks.every((c) => c.payload === 'true')).toBe(true);
+  expect(everest.received.filter((r) => r.kind === 'isolation_measurement')).toEqual([]);
+});
+
+test('start → measurements at the interval with the mock values; stop → none', async () => {
+  await startTwo();
+  everest.send('left', 'start', '{}');
+  await waitFor(() => everest.of('left', 'isolation_measurement').length >= 5, 5000, '5 measurements');
+  const ms = everest.of('left', 'isolation_measurement');
+  expect(JSON.parse(ms[0].payload)).toEqual({ resistance_F_Ohm: 2500000, voltage_V: 400, voltage_to_earth_l1e_V: 200 });
+  const gaps = ms.slice(1).map((m, i) => m.at - ms[i].at);
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  expect(mean).toBeGreaterThan(100);
+  expect(mean).toBeLessThan(400);
+  // The other module was not started.
+  expect(everest.of('right', 'isolation_measurement')).toEqual([]);
+
+  everest.send('left', 'stop', '{}');
+  await sleep(300);
+  const stoppedAt = Date.now();
+  await sleep(800);
+  expect(everest.of('left', 'isolation_measurement', stoppedAt)).toEqual([]);
+});
+
+test('self test: pass and fail, one result per request, no measurement while it runs', async () => {
+  await startTwo();
+  everest.send('left', 'start', '{}');
+  await waitFor(() => everest.of('left', 'isolation_measurement').length >= 2, 3000, 'measurements');
+  const t = Date.now();
+  everest.send('left', 'start_self_test', '500');
+  everest.send('right', 'start_self_test', '500.0');
+  await waitFor(() => everest.of('left', 'self_test_result', t).length === 1, 3000, 'left self test result');
+  await waitFor(() => everest.of('right', 'self_test_result', t).length === 1, 3000, 'right self test result');
+  const leftResult = everest.of('left', 'self_test_result', t)[0];
+  expect(leftResult.payload).toBe('true');
+  expect(everest.of('right', 'self_test_result', t)[0].payload).toBe('false');
+  // Nothing measured between the request and the answer (the mock takes 400 ms).
+  const during = everest.of('left', 'isolation_measurement', t + 50).filter((m) => m.at < leftResult.at);
+  expect(during).toEqual([]);
+  // Measurements resume afterwards; still exactly one result each.
+  await waitFor(() => everest.of('left', 'isolation_measurement', leftResult.at).length >= 2, 3000, 'measurements after the self test');
+  await sleep(500);
+  expect(everest.of('left', 'self_test_result', t)).toHaveLength(1);
+  expect(everest.of('right', 'self_test_result', t)).toHaveLength(1);
+});
+
+test('a self test the device never answers is answered false after selfTestTimeoutS, exactly once', async () => {
+  host = startHost([
+    'run',
+    '--config',
+    config(
+      broker.url,
+      `  - moduleId: hang
+    plugin: mock
+    selfTestTimeoutS: 1
+    options: { intervalMs: 200, scenario: { steps: [ { atMs: 0, selfTestHangs: true } ] } }
+`,
+    ),
+  ]);
+  await waitFor(() => everest.of('hang', 'communication_check').length > 0, 5000, 'communication_check');
+  const t = Date.now();
+  everest.send('hang', 'start_self_test', '500');
+  await waitFor(() => everest.of('hang', 'self_test_result').length === 1, 4000, 'self test result');
+  const r = everest.of('hang', 'self_test_result')[0];
+  expect(r.payload).toBe('false');
+  expect(r.at - t).toBeGreaterThanOrEqual(900);
+  await sleep(1500);
+  expect(everest.of('hang', 'self_test_result')).toHaveLength(1);
+});
+
+test('device errors and a silent device: errors raised and cleared, no measurement meanwhile, the other module unaffected', async () => {
+  host = startHost([
+    'run',
+    '--config',
+    config(
+      broker.url,
+      `  - moduleId: faulty
+    plugin: mock
+    noDataTimeoutMs: 800
+    options:
+      intervalMs: 100
+      resistanceOhm: 1000000
+      scenario:
+        steps:
+          - { atMs: 1500, raiseError: { type: DeviceFault, subType: E1, message: 'measuring circuit' } }
+          - { atMs: 2500, clearError: { type: DeviceFault, subType: E1 } }
+          - { atMs: 3500, deviceSilent: true }
+          - { atMs: 5000, deviceSilent: false }
+  - moduleId: healthy
+    plugin: mock
+    options: { intervalMs: 100, resistanceOhm: 3000000 }
+`,
+    ),
+  ]);
+  await waitFor(() => everest.of('faulty', 'communication_check').length > 0, 5000, 'communication_check');
+  everest.send('faulty', 'start', '{}');
+  everest.send('healthy', 'start', '{}');
+  await waitFor(() => everest.of('faulty', 'raise_error').some((e) => e.payload.includes('DeviceFault')), 5000, 'DeviceFault');
+  const raised = everest.of('faulty', 'raise_error').find((e) => e.payload.includes('DeviceFault'))!;
+  expect(JSON.parse(raised.payload)).toEqual({ type: 'DeviceFault', sub_type: 'E1', message: 'measuring circuit' });
+  await waitFor(() => everest.of('faulty', 'clear_error').some((e) => e.payload.includes('DeviceFault')), 5000, 'DeviceFault cleared');
+  const cleared = everest.of('faulty', 'clear_error').find((e) => e.payload.includes('DeviceFault'))!;
+  expect(everest.of('faulty', 'isolation_measurement').filter((m) => m.at > raised.at + 20 && m.at < cleared.at)).toEqual([]);
+  // The silent device: the host itself raises CommunicationFault, then clears it when data returns.
+  await waitFor(
+    () => everest.of('faulty', 'raise_error').some((e) => e.payload.includes('CommunicationFault')),
+    6000,
+    'CommunicationFault for the silent device',
+  );
+  const comm = everest.of('faulty', 'raise_error').find((e) => e.payload.includes('CommunicationFault'))!;
+  expect(JSON.parse(comm.payload).message).toMatch(/no measurement/);
+  await waitFor(
+    () => everest.of('faulty', 'clear_error').some((e) => e.payload.includes('CommunicationFault')),
+    6000,
+    'CommunicationFault cleared',
+  );
+  await waitFor(() => everest.of('faulty', 'isolation_measurement', Date.now()).length > 0 || everest.of('faulty', 'isolation_measurement').at(-1)!.at > comm.at, 3000, 'measurements again');
+  // Raised once, cleared once.
+  expect(everest.of('faulty', 'raise_error').filter((e) => e.payload.includes('DeviceFault'))).toHaveLength(1);
+  expect(everest.of('faulty', 'clear_error').filter((e) => e.payload.includes('DeviceFault'))).toHaveLength(1);
+  // The healthy module measured all along, with no errors.
+  const hs = everest.of('healthy', 'isolation_measurement');
+  expect(hs.length).toBeGreaterThan(30);
+  expect(everest.of('healthy', 'raise_error')).toEqual([]);
+});
+
+test('hostile payloads are logged and ignored; valid requests keep being answered', async () => {
+  await startTwo();
+  const hostile: Array<string | Buffer> = [
+    'not json',
+    '{"a":',
+    '"500"',
+    'null',
+    'NaN',
+    'Infinity',
+    '-1',
+    '1e400',
+    '18446744073709551616',
+    '-5',
+    '3.5',
+    '{}',
+    '[]',
+    'x'.repeat(1024 * 1024),
+    Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0xc3, 0x28]),
+    '['.repeat(10000),
+  ];
+  for (const p of hostile) {
+    everest.send('left', 'start_self_test', p);
+    everest.send('left', 'heartbeat', p);
+  }
+  everest.send('left', 'start', 'garbage{');
+  everest.send('left', 'stop', Buffer.alloc(100_000, 0x41));
+  everest.sendRaw('everest_api/1/isolation_monitor/left/e2m/unknown', 'whatever');
+  await sleep(500);
+  expect(host!.child.exitCode).toBeNull();
+  expect(everest.of('left', 'self_test_result')).toEqual([]);
+  expect(everest.of('left', 'isolation_measurement')).toEqual([]);
+  // Still alive and answering.
+  everest.send('left', 'heartbeat', '18446744073709551615');
+  everest.send('left', 'heartbeat', '0');
+  everest.send('left', 'start_self_test', '500');
+  await waitFor(() => everest.of('left', 'self_test_result').length === 1, 3000, 'self test result after hostile input');
+  const warnings = host!.logs().filter((l) => l.msg === 'ignoring invalid payload from EVerest');
+  expect(warnings.length).toBeGreaterThanOrEqual(hostile.length);
+});
+
+test('SIGTERM: clean exit 0 within 2 s, nothing published afterwards, no last will fired', async () => {
+  const h = await startTwo();
+  everest.send('left', 'start', '{}');
+  await waitFor(() => everest.of('left', 'isolation_measurement').length >= 2, 3000, 'measurements');
+  const t = Date.now();
+  h.kill('SIGTERM');
+  const { code } = await h.exited;
+  const exitedAt = Date.now();
+  expect(code).toBe(0);
+  expect(exitedAt - t).toBeLessThan(2000);
+  await sleep(3500); // > 1.5 x keepalive (2 s): a will would have arrived
+  expect(everest.received.filter((r) => r.at > exitedAt)).toEqual([]);
+  host = undefined;
+});
+
+test('SIGKILL: the broker delivers each module its last will (CommunicationFault); the next start clears it', async () => {
+  const h = await startTwo();
+  h.kill('SIGKILL');
+  await h.exited;
+  const killedAt = Date.now();
+  host = undefined;
+  await waitFor(
+    () => ['left', 'right'].every((m) => everest.of(m, 'raise_error', killedAt).some((e) => e.payload.includes('imd-host/HostOffline'))),
+    6000,
+    'last will for both modules',
+  );
+  const will = JSON.parse(everest.of('left', 'raise_error', killedAt)[0].payload);
+  expect(will.type).toBe('CommunicationFault');
+  const restart = Date.now();
+  await startTwo();
+  await waitFor(
+    () => ['left', 'right'].every((m) => everest.of(m, 'clear_error', restart).some((e) => e.payload.includes('imd-host/HostOffline'))),
+    5000,
+    'will cleared on restart',
+  );
+});

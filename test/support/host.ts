@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/** The built CLI; `npm test` builds before running jest. */
+export const CLI = path.resolve(__dirname, '../../packages/cli/dist/bin.js');
+
+/** A running `imd-host` child process. */
+export interface HostProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote, stdout and stderr. */
+  output(): string;
+  /** JSON log lines parsed. */
+  logs(): Array<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal) once it exits. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Write a config to a fresh temp dir and return its path. */
+export function writeConfig(yamlText: string, name = 'imd-host.config.yaml'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'imd-cfg-'));
+  const file = path.join(dir, name);
+  writeFileSync(file, yamlText);
+  return file;
+}
+
+/** Run `imd-host <args>` as a child process (JSON logs, not a TTY). */
+export function startHost(args: readonly string[], env: NodeJS.ProcessEnv = {}): HostProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => out,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+          try {
+            return JSON.parse(l) as Record<string, unknown>;
+          } catch {
+            return {};
+          }
+        }),
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** Run `imd-host <args>` to completion. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const h = startHost(args, env);
+  const { code } = await h.exited;
+  return { code, output: h.output() };
+}
