@@ -63,10 +63,14 @@ function describe(kind, payload) {
 async function main() {
   const port = await freePort(18830);
   const env = { ...process.env, IMD_DEMO_PORT: String(port) };
-  const host = spawn(process.execPath, [path.join(root, 'packages/cli/dist/bin.js'), 'run', '--config', path.join(root, 'config/demo.yaml')], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const host = spawn(
+    process.execPath,
+    [path.join(root, 'packages/cli/dist/bin.js'), 'run', '--config', path.join(root, 'config/demo.yaml')],
+    {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   console.log(`imd-host demo: 2 mock IMDs, embedded broker on 127.0.0.1:${port}. Ctrl-C to stop.`);
   console.log('Below: what EVerest receives (m2e), and what it sends (e2m, marked »).\n');
 
@@ -81,7 +85,9 @@ async function main() {
   client.on('connect', () => {
     client.subscribe(MODULES.map((m) => `${PREFIX}/${m}/m2e/#`));
     if (timers.length > 0) return;
-    timers.push(setInterval(() => MODULES.forEach((m) => send(m, 'heartbeat', String(heartbeat))) || (heartbeat += 1n), 1000));
+    timers.push(
+      setInterval(() => MODULES.forEach((m) => send(m, 'heartbeat', String(heartbeat))) || (heartbeat += 1n), 1000),
+    );
     timers.push(setTimeout(() => MODULES.forEach((m) => send(m, 'start', '{}')), 1500));
     timers.push(setInterval(() => MODULES.forEach((m) => send(m, 'start_self_test', '500')), 20000));
   });

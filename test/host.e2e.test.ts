@@ -10,7 +10,9 @@ let everest: FakeEverest;
 let host: HostProcess | undefined;
 
 function config(url: string, modules: string): string {
-  return writeConfig(`mqtt:\n  url: ${url}\n  clientId: e2e\n  keepaliveS: 2\nlog:\n  level: debug\nmodules:\n${modules}`);
+  return writeConfig(
+    `mqtt:\n  url: ${url}\n  clientId: e2e\n  keepaliveS: 2\nlog:\n  level: debug\nmodules:\n${modules}`,
+  );
 }
 
 const twoModules = (url: string): string =>
@@ -63,7 +65,11 @@ async function startTwo(): Promise<HostProcess> {
 test('communication_check true within 2 s of start, then every interval; nothing measured before start', async () => {
   const t0 = Date.now();
   host = startHost(['run', '--config', twoModules(broker.url)]);
-  await waitFor(() => everest.of('left', 'communication_check').length > 0, 2000, 'first communication_check within 2 s');
+  await waitFor(
+    () => everest.of('left', 'communication_check').length > 0,
+    2000,
+    'first communication_check within 2 s',
+  );
   const firstAt = everest.of('left', 'communication_check')[0].at;
   expect(firstAt - t0).toBeLessThan(2000);
   await sleep(2300);
@@ -109,7 +115,11 @@ test('self test: pass and fail, one result per request, no measurement while it 
   const during = everest.of('left', 'isolation_measurement', t + 50).filter((m) => m.at < leftResult.at);
   expect(during).toEqual([]);
   // Measurements resume afterwards; still exactly one result each.
-  await waitFor(() => everest.of('left', 'isolation_measurement', leftResult.at).length >= 2, 3000, 'measurements after the self test');
+  await waitFor(
+    () => everest.of('left', 'isolation_measurement', leftResult.at).length >= 2,
+    3000,
+    'measurements after the self test',
+  );
   await sleep(500);
   expect(everest.of('left', 'self_test_result', t)).toHaveLength(1);
   expect(everest.of('right', 'self_test_result', t)).toHaveLength(1);
@@ -166,12 +176,22 @@ test('device errors and a silent device: errors raised and cleared, no measureme
   await waitFor(() => everest.of('faulty', 'communication_check').length > 0, 5000, 'communication_check');
   everest.send('faulty', 'start', '{}');
   everest.send('healthy', 'start', '{}');
-  await waitFor(() => everest.of('faulty', 'raise_error').some((e) => e.payload.includes('DeviceFault')), 5000, 'DeviceFault');
+  await waitFor(
+    () => everest.of('faulty', 'raise_error').some((e) => e.payload.includes('DeviceFault')),
+    5000,
+    'DeviceFault',
+  );
   const raised = everest.of('faulty', 'raise_error').find((e) => e.payload.includes('DeviceFault'))!;
   expect(JSON.parse(raised.payload)).toEqual({ type: 'DeviceFault', sub_type: 'E1', message: 'measuring circuit' });
-  await waitFor(() => everest.of('faulty', 'clear_error').some((e) => e.payload.includes('DeviceFault')), 5000, 'DeviceFault cleared');
+  await waitFor(
+    () => everest.of('faulty', 'clear_error').some((e) => e.payload.includes('DeviceFault')),
+    5000,
+    'DeviceFault cleared',
+  );
   const cleared = everest.of('faulty', 'clear_error').find((e) => e.payload.includes('DeviceFault'))!;
-  expect(everest.of('faulty', 'isolation_measurement').filter((m) => m.at > raised.at + 20 && m.at < cleared.at)).toEqual([]);
+  expect(
+    everest.of('faulty', 'isolation_measurement').filter((m) => m.at > raised.at + 20 && m.at < cleared.at),
+  ).toEqual([]);
   // The silent device: the host itself raises CommunicationFault, then clears it when data returns.
   await waitFor(
     () => everest.of('faulty', 'raise_error').some((e) => e.payload.includes('CommunicationFault')),
@@ -185,7 +205,13 @@ test('device errors and a silent device: errors raised and cleared, no measureme
     6000,
     'CommunicationFault cleared',
   );
-  await waitFor(() => everest.of('faulty', 'isolation_measurement', Date.now()).length > 0 || everest.of('faulty', 'isolation_measurement').at(-1)!.at > comm.at, 3000, 'measurements again');
+  await waitFor(
+    () =>
+      everest.of('faulty', 'isolation_measurement', Date.now()).length > 0 ||
+      everest.of('faulty', 'isolation_measurement').at(-1)!.at > comm.at,
+    3000,
+    'measurements again',
+  );
   // Raised once, cleared once.
   expect(everest.of('faulty', 'raise_error').filter((e) => e.payload.includes('DeviceFault'))).toHaveLength(1);
   expect(everest.of('faulty', 'clear_error').filter((e) => e.payload.includes('DeviceFault'))).toHaveLength(1);
@@ -230,7 +256,11 @@ test('hostile payloads are logged and ignored; valid requests keep being answere
   everest.send('left', 'heartbeat', '18446744073709551615');
   everest.send('left', 'heartbeat', '0');
   everest.send('left', 'start_self_test', '500');
-  await waitFor(() => everest.of('left', 'self_test_result').length === 1, 3000, 'self test result after hostile input');
+  await waitFor(
+    () => everest.of('left', 'self_test_result').length === 1,
+    3000,
+    'self test result after hostile input',
+  );
   const warnings = host!.logs().filter((l) => l.msg === 'ignoring invalid payload from EVerest');
   expect(warnings.length).toBeGreaterThanOrEqual(hostile.length);
 });
@@ -257,7 +287,10 @@ test('SIGKILL: the broker delivers each module its last will (CommunicationFault
   const killedAt = Date.now();
   host = undefined;
   await waitFor(
-    () => ['left', 'right'].every((m) => everest.of(m, 'raise_error', killedAt).some((e) => e.payload.includes('imd-host/HostOffline'))),
+    () =>
+      ['left', 'right'].every((m) =>
+        everest.of(m, 'raise_error', killedAt).some((e) => e.payload.includes('imd-host/HostOffline')),
+      ),
     6000,
     'last will for both modules',
   );
@@ -266,7 +299,10 @@ test('SIGKILL: the broker delivers each module its last will (CommunicationFault
   const restart = Date.now();
   await startTwo();
   await waitFor(
-    () => ['left', 'right'].every((m) => everest.of(m, 'clear_error', restart).some((e) => e.payload.includes('imd-host/HostOffline'))),
+    () =>
+      ['left', 'right'].every((m) =>
+        everest.of(m, 'clear_error', restart).some((e) => e.payload.includes('imd-host/HostOffline')),
+      ),
     5000,
     'will cleared on restart',
   );

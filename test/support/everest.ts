@@ -41,7 +41,10 @@ export class FakeEverest {
   ) {}
 
   async connect(): Promise<void> {
-    this.client = mqtt.connect(this.url, { clientId: `fake-everest-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 200 });
+    this.client = mqtt.connect(this.url, {
+      clientId: `fake-everest-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+      reconnectPeriod: 200,
+    });
     this.client.on('message', (topic, buf) => {
       const rest = topic.slice(this.prefix.length + 1).split('/');
       if (rest.length !== 3 || rest[1] !== 'm2e') return;
@@ -69,7 +72,9 @@ export class FakeEverest {
   }
 
   of(moduleId: string, kind?: string, since = 0): Received[] {
-    return this.received.filter((r) => r.moduleId === moduleId && (kind === undefined || r.kind === kind) && r.at >= since);
+    return this.received.filter(
+      (r) => r.moduleId === moduleId && (kind === undefined || r.kind === kind) && r.at >= since,
+    );
   }
 
   async close(): Promise<void> {

@@ -60,7 +60,10 @@ export function startHost(args: readonly string[], env: NodeJS.ProcessEnv = {}):
 }
 
 /** Run `imd-host <args>` to completion. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const h = startHost(args, env);
   const { code } = await h.exited;
   return { code, output: h.output() };

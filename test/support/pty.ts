@@ -27,11 +27,9 @@ export async function openPtyPair(): Promise<PtyPair> {
   const dir = mkdtempSync(join(tmpdir(), 'imd-pty-'));
   const a = join(dir, 'a');
   const b = join(dir, 'b');
-  const child: ChildProcess = spawn(
-    socat,
-    [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`],
-    { stdio: 'ignore' },
-  );
+  const child: ChildProcess = spawn(socat, [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 5000;
   while (!(existsSync(a) && existsSync(b))) {
     if (child.exitCode !== null) throw new Error(`socat exited with code ${child.exitCode} before creating the ptys`);

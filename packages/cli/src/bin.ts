@@ -13,22 +13,38 @@ program
   .version(version, '-v, --version')
   .enablePositionalOptions();
 
-const configOption = new Option('-c, --config <file>', 'configuration file (default: searched from the working directory)');
+const configOption = new Option(
+  '-c, --config <file>',
+  'configuration file (default: searched from the working directory)',
+);
 
 program
   .command('run', { isDefault: true })
   .description('run the host with the modules of the configuration')
   .addOption(configOption)
   .addOption(
-    new Option('-l, --log-level <level>', 'override log.level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    new Option('-l, --log-level <level>', 'override log.level').choices([
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'silent',
+    ]),
   )
-  .action(async (opts: { config?: string; logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' }) => {
-    process.exitCode = await runHost(opts);
-  });
+  .action(
+    async (opts: {
+      config?: string;
+      logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    }) => {
+      process.exitCode = await runHost(opts);
+    },
+  );
 
 program
   .command('validate-config')
-  .description('check a configuration file (host settings and every plugin\'s options) and print OK or every problem')
+  .description("check a configuration file (host settings and every plugin's options) and print OK or every problem")
   .addOption(configOption)
   .action((opts: { config?: string }) => {
     process.exitCode = validateConfig(opts);
@@ -54,6 +70,6 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`imd-host: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`imd-host: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -9,7 +9,9 @@ export function collectSimulators(extraPlugins: readonly string[] = []): DeviceS
     try {
       out.push(...(loader.load(name, process.cwd()).descriptor.simulators ?? []));
     } catch (err) {
-      process.stderr.write(`imd-host: plugin ${name} not available: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `imd-host: plugin ${name} not available: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     }
   }
   return out;

@@ -19,7 +19,10 @@ module.exports.default = {
   createDriver: () => ({ pollIntervalMs: 1000, open: async () => {}, start: async () => {}, stop: async () => {}, selfTest: async () => true, close: async () => {} }),
 };`,
   );
-  writeFileSync(path.join(dir, 'old-plugin.js'), `module.exports.plugin = { name: 'old', version: '0.1.0', sdkVersion: '0.9.0', optionsSchema: {}, createDriver() {} };`);
+  writeFileSync(
+    path.join(dir, 'old-plugin.js'),
+    `module.exports.plugin = { name: 'old', version: '0.1.0', sdkVersion: '0.9.0', optionsSchema: {}, createDriver() {} };`,
+  );
   writeFileSync(path.join(dir, 'not-a-plugin.js'), `module.exports = { hello: 1 };`);
   writeFileSync(path.join(dir, 'throws.js'), `throw new Error('boom at load');`);
   return dir;
@@ -54,7 +57,11 @@ describe('loadConfig', () => {
     });
     expect(loaded.config.everest.topicPrefix).toBe('everest_api/1/isolation_monitor');
     expect(loaded.config.log.level).toBe('info');
-    expect(loaded.modules[0].config).toMatchObject({ moduleId: 'iso', communicationCheckIntervalS: 1, selfTestTimeoutS: 30 });
+    expect(loaded.modules[0].config).toMatchObject({
+      moduleId: 'iso',
+      communicationCheckIntervalS: 1,
+      selfTestTimeoutS: 30,
+    });
     expect(loaded.modules[0].config.options).toEqual({ intervalMs: 1000 });
     expect(loaded.modules[0].plugin.descriptor.name).toBe('fake');
   });
@@ -67,7 +74,11 @@ describe('loadConfig', () => {
     write(b, '.imd-hostrc.json', JSON.stringify({ modules: [{ moduleId: 'b', plugin: './fake-plugin.js' }] }));
     expect(loadConfig({ cwd: b }).modules[0].config.moduleId).toBe('b');
     const c = fixtureDir();
-    write(c, 'package.json', JSON.stringify({ name: 'x', 'imd-host': { modules: [{ moduleId: 'c', plugin: './fake-plugin.js' }] } }));
+    write(
+      c,
+      'package.json',
+      JSON.stringify({ name: 'x', 'imd-host': { modules: [{ moduleId: 'c', plugin: './fake-plugin.js' }] } }),
+    );
     expect(loadConfig({ cwd: c }).modules[0].config.moduleId).toBe('c');
   });
 
@@ -128,7 +139,9 @@ describe('loadConfig', () => {
       'imd-host.config.yaml: modules[0].options.extra: is not a known setting here',
       'imd-host.config.yaml: modules[0].options.intervalMs: must be >= 10',
       'imd-host.config.yaml: modules[0].options.mode: must be one of: "a", "b"',
-      expect.stringMatching(/^imd-host\.config\.yaml: modules\[2\]\.plugin: cannot find plugin "\.\/missing-plugin\.js": no module at /),
+      expect.stringMatching(
+        /^imd-host\.config\.yaml: modules\[2\]\.plugin: cannot find plugin "\.\/missing-plugin\.js": no module at /,
+      ),
     ]);
   });
 
@@ -199,7 +212,9 @@ describe('PluginLoader', () => {
     expect(() => loader.load('imd-host-plugin-does-not-exist', dir)).toThrow(
       'cannot find plugin "imd-host-plugin-does-not-exist": package "imd-host-plugin-does-not-exist" is not installed (npm install imd-host-plugin-does-not-exist)',
     );
-    expect(() => loader.load('./not-a-plugin.js', dir)).toThrow(/is not an imd-host plugin: it exports no plugin descriptor/);
+    expect(() => loader.load('./not-a-plugin.js', dir)).toThrow(
+      /is not an imd-host plugin: it exports no plugin descriptor/,
+    );
     expect(() => loader.load('./throws.js', dir)).toThrow(/failed to load from .*throws\.js: boom at load/);
     expect(() => loader.load('./old-plugin.js', dir)).toThrow(
       /was built for @imd-host\/sdk 0\.9\.0, but this host has @imd-host\/sdk 1\.\d+\.\d+/,
@@ -211,13 +226,21 @@ describe('PluginLoader', () => {
     const dir = fixtureDir();
     const pkg = path.join(dir, 'node_modules', 'imd-host-plugin-bundled');
     mkdirSync(path.join(pkg, 'node_modules', '@imd-host', 'sdk'), { recursive: true });
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'imd-host-plugin-bundled', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({ name: 'imd-host-plugin-bundled', version: '1.0.0', main: 'index.js' }),
+    );
     writeFileSync(
       path.join(pkg, 'index.js'),
       `module.exports.default = { name: 'b', version: '1.0.0', sdkVersion: '1.0.0', optionsSchema: {}, createDriver() {} };`,
     );
-    writeFileSync(path.join(pkg, 'node_modules', '@imd-host', 'sdk', 'package.json'), JSON.stringify({ name: '@imd-host/sdk', version: '1.0.0' }));
-    expect(() => loader.load('imd-host-plugin-bundled', dir)).toThrow(/bundles its own copy of @imd-host\/sdk \(1\.0\.0/);
+    writeFileSync(
+      path.join(pkg, 'node_modules', '@imd-host', 'sdk', 'package.json'),
+      JSON.stringify({ name: '@imd-host/sdk', version: '1.0.0' }),
+    );
+    expect(() => loader.load('imd-host-plugin-bundled', dir)).toThrow(
+      /bundles its own copy of @imd-host\/sdk \(1\.0\.0/,
+    );
   });
 });
 

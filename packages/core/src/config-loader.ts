@@ -106,12 +106,20 @@ function locate(options: LoadConfigOptions): { file: string; raw: unknown } {
   return { file: r.filepath, raw: r.config };
 }
 
-function readSecretFile(file: string, baseDir: string, pointerPath: string, problems: ConfigProblem[]): string | undefined {
+function readSecretFile(
+  file: string,
+  baseDir: string,
+  pointerPath: string,
+  problems: ConfigProblem[],
+): string | undefined {
   const p = path.resolve(baseDir, file);
   try {
     return readFileSync(p, 'utf8');
   } catch (err) {
-    problems.push({ path: pointerPath, message: `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? describe(err)}` });
+    problems.push({
+      path: pointerPath,
+      message: `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? describe(err)}`,
+    });
     return undefined;
   }
 }
@@ -141,7 +149,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   host.modules.forEach((m, i) => {
     const first = seen.get(m.moduleId);
     if (first !== undefined) {
-      all.push({ path: `modules[${i}].moduleId`, message: `duplicate module id "${m.moduleId}" (also modules[${first}])` });
+      all.push({
+        path: `modules[${i}].moduleId`,
+        message: `duplicate module id "${m.moduleId}" (also modules[${first}])`,
+      });
     } else seen.set(m.moduleId, i);
   });
 

@@ -15,7 +15,11 @@ export const coreModule = new ContainerModule(({ bind }) => {
  * The root container: core, transport and protocol modules, plus the loaded configuration
  * and the logger. Extra modules (e.g. a test transport) may be passed and are loaded last.
  */
-export function createHostContainer(loaded: LoadedConfig, log: Logger, extra: readonly ContainerModule[] = []): Container {
+export function createHostContainer(
+  loaded: LoadedConfig,
+  log: Logger,
+  extra: readonly ContainerModule[] = [],
+): Container {
   const container = new Container();
   container.bind(Container).toConstantValue(container);
   container.bind(LoadedConfigToken).toConstantValue(loaded);

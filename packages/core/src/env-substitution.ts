@@ -13,14 +13,17 @@ export function substituteEnv(
   problems: ConfigProblem[] = [],
 ): { value: unknown; problems: ConfigProblem[] } {
   if (typeof value === 'string') {
-    const replaced = value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escape: string, name: string, def?: string) => {
-      if (escape === '$') return whole.slice(1);
-      const v = env[name];
-      if (v !== undefined) return v;
-      if (def !== undefined) return def;
-      problems.push({ path: pointerToPath(pointer), message: `environment variable ${name} is not set` });
-      return whole;
-    });
+    const replaced = value.replace(
+      /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (whole, escape: string, name: string, def?: string) => {
+        if (escape === '$') return whole.slice(1);
+        const v = env[name];
+        if (v !== undefined) return v;
+        if (def !== undefined) return def;
+        problems.push({ path: pointerToPath(pointer), message: `environment variable ${name} is not set` });
+        return whole;
+      },
+    );
     return { value: replaced, problems };
   }
   if (Array.isArray(value)) {

@@ -17,7 +17,16 @@ export function createLogger(options: LoggerOptions): Logger & pino.Logger {
   if (pretty) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pinoPretty = require('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream;
-    return pino(base, pinoPretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', destination: options.destination ?? 1 }));
+    return pino(
+      base,
+      pinoPretty({
+        colorize: true,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+        destination: options.destination ?? 1,
+      }),
+    );
   }
   return pino(base, options.destination ?? pino.destination({ sync: true }));
 }

@@ -120,7 +120,8 @@ export function discoverPlugins(cwd: string, hostSdkVersion: string = SDK_VERSIO
       found.set(real, {
         packageName: String(pkg.name ?? name),
         version: String(pkg.version ?? '?'),
-        description: typeof manifest?.description === 'string' ? manifest.description : (pkg.description as string | undefined),
+        description:
+          typeof manifest?.description === 'string' ? manifest.description : (pkg.description as string | undefined),
         sdkRange,
         compatible: sdkRange !== undefined && satisfiesSimpleRange(hostSdkVersion, sdkRange),
         dir: real,

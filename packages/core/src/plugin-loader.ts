@@ -56,12 +56,14 @@ function resolveFrom(spec: string, dirs: readonly string[]): string | undefined 
 
 /** Why `value` is not a plugin descriptor, or undefined. */
 export function descriptorProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'it exports no plugin descriptor (expected `default` or `plugin`)';
+  if (typeof value !== 'object' || value === null)
+    return 'it exports no plugin descriptor (expected `default` or `plugin`)';
   const d = value as Record<string, unknown>;
   for (const k of ['name', 'version', 'sdkVersion'] as const) {
     if (typeof d[k] !== 'string' || d[k] === '') return `its descriptor has no ${k} string`;
   }
-  if (typeof d.optionsSchema !== 'object' || d.optionsSchema === null) return 'its descriptor has no optionsSchema object';
+  if (typeof d.optionsSchema !== 'object' || d.optionsSchema === null)
+    return 'its descriptor has no optionsSchema object';
   if (typeof d.createDriver !== 'function') return 'its descriptor has no createDriver function';
   return undefined;
 }

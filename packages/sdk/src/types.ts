@@ -11,12 +11,7 @@
 export type ErrorType = 'DeviceFault' | 'CommunicationFault' | 'VendorError' | 'VendorWarning';
 
 /** All error types, in the order of the API's enum. */
-export const ERROR_TYPES: readonly ErrorType[] = [
-  'DeviceFault',
-  'CommunicationFault',
-  'VendorError',
-  'VendorWarning',
-];
+export const ERROR_TYPES: readonly ErrorType[] = ['DeviceFault', 'CommunicationFault', 'VendorError', 'VendorWarning'];
 
 /** Identifies an error: its type and, optionally, a sub type (e.g. a vendor code). */
 export interface ErrorRef {
