@@ -12,6 +12,7 @@ export type { LoadedPlugin } from './plugin-loader';
 export { createLogger } from './logger';
 export type { LoggerOptions } from './logger';
 export { ImdHost } from './host';
+export type { ReloadResult } from './host';
 export { ModuleRunner } from './module-runner';
 export { coreModule, createHostContainer } from './container';
 export { ImdHostToken, LoadedConfigToken, LoggerToken, ModuleRunnerToken, ModuleToken } from './tokens';
