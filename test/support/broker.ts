@@ -62,19 +62,30 @@ function mosquittoPath(): string | undefined {
 export async function startBroker(options: { port?: number; extraConfig?: string } = {}): Promise<TestBroker> {
   const port = options.port ?? (await freePort());
   const bin = process.env.IMD_TEST_BROKER === 'aedes' ? undefined : mosquittoPath();
-  if (bin) return startMosquitto(bin, port, options.extraConfig ?? '');
+  if (bin) {
+    const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none'];
+    return startMosquitto(bin, port, [...lines, options.extraConfig ?? ''].join('\n'));
+  }
   return startAedes(port);
 }
 
-async function startMosquitto(bin: string, port: number, extraConfig: string): Promise<TestBroker> {
+/**
+ * Start a real mosquitto with a complete configuration of the test's own (TLS, password file,
+ * ACL, ...). Fails with a clear message when mosquitto is not installed: such tests need it.
+ */
+export async function startMosquittoWith(config: (port: number) => string): Promise<TestBroker> {
+  const bin = mosquittoPath();
+  if (!bin) {
+    throw new Error('this test needs the mosquitto broker binary (apt-get install -y mosquitto); it was not found');
+  }
+  const port = await freePort();
+  return startMosquitto(bin, port, config(port));
+}
+
+async function startMosquitto(bin: string, port: number, configText: string): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'imd-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', extraConfig].join(
-      '\n',
-    ) + '\n',
-  );
+  writeFileSync(conf, configText + '\n');
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
     child = spawn(bin, ['-c', conf], { stdio: 'ignore' });

@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { assertValidPayload, loadAsyncApiValidators } from './asyncapi';
 
@@ -38,13 +39,20 @@ export class FakeEverest {
   constructor(
     private readonly url: string,
     private readonly prefix = PREFIX,
+    private readonly auth: { username?: string; password?: string; ca?: string; cert?: string; key?: string } = {},
   ) {}
 
   async connect(): Promise<void> {
-    this.client = mqtt.connect(this.url, {
+    const opts: IClientOptions = {
       clientId: `fake-everest-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
       reconnectPeriod: 200,
-    });
+      username: this.auth.username,
+      password: this.auth.password,
+    };
+    if (this.auth.ca) opts.ca = readFileSync(this.auth.ca);
+    if (this.auth.cert) opts.cert = readFileSync(this.auth.cert);
+    if (this.auth.key) opts.key = readFileSync(this.auth.key);
+    this.client = mqtt.connect(this.url, opts);
     this.client.on('message', (topic, buf) => {
       const rest = topic.slice(this.prefix.length + 1).split('/');
       if (rest.length !== 3 || rest[1] !== 'm2e') return;
