@@ -7,6 +7,7 @@ import { CanBusError, type CanBus, type CanBusCloseListener, type CanFrame, type
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 interface Waiter {
+  readonly cmd: string;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -71,7 +72,7 @@ class SlcanBus implements CanBus {
   private async command(cmd: string): Promise<void> {
     let waiter: Waiter | undefined;
     const acked = new Promise<void>((resolve, reject) => {
-      waiter = { resolve, reject };
+      waiter = { cmd, resolve, reject };
       this.waiters.push(waiter);
     });
     try {
@@ -107,7 +108,8 @@ class SlcanBus implements CanBus {
 
   private onToken(token: SlcanToken): void {
     if (token.kind === 'bell') {
-      this.waiters.shift()?.reject(new CanBusError(`${this.description}: adapter answered with an error (BEL)`));
+      const w = this.waiters.shift();
+      w?.reject(new CanBusError(`${this.description}: adapter rejected command "${w.cmd}" (BEL)`));
       return;
     }
     const frame = decodeSlcanFrame(token.text);
