@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPtyPair, requireSocat, type PtyPair } from '../../../test/support/pty';
 import plugin from './index';
 import { startSlcanSimulation, type SlcanSimulation } from './simulator/run';
@@ -80,15 +83,37 @@ describe('iso165C driver over slcan on a pty, against the simulator', () => {
   });
 
   it('adapter unplugged: CommunicationFault naming the port; replugged: recovers', async () => {
-    await driver!.open();
-    await driver!.start();
-    await waitFor(() => ctx.measurements.length >= 1, 'a measurement');
-    await sim!.close();
-    await pty!.close();
-    await waitFor(() => ctx.isActive('CommunicationFault', 'Bus'), 'bus fault', 10_000);
-    expect(ctx.raises('CommunicationFault', 'Bus')[0]?.message).toContain(pty!.a);
-    const mark = ctx.mark;
-    await sleep(500);
-    expect(ctx.measurementsAfter(mark)).toEqual([]);
+    // The driver opens a symlink we control, so the "adapter" can come back on the same path.
+    const dir = mkdtempSync(join(tmpdir(), 'bender-replug-'));
+    const port = join(dir, 'ttyACM0');
+    symlinkSync(pty!.a, port);
+    await driver!.close();
+    driver = plugin.createDriver({ bus: { type: 'slcan', path: port, bitrate: 500_000 }, ...FAST_DRIVER }, ctx);
+    let second: PtyPair | undefined;
+    let secondSim: SlcanSimulation | undefined;
+    try {
+      await driver.open();
+      await driver.start();
+      await waitFor(() => ctx.measurements.length >= 1, 'a measurement');
+      await sim!.close();
+      await pty!.close();
+      await waitFor(() => ctx.isActive('CommunicationFault', 'Bus'), 'bus fault', 10_000);
+      expect(ctx.raises('CommunicationFault', 'Bus')[0]?.message).toContain(port);
+      const mark = ctx.mark;
+      await sleep(500);
+      expect(ctx.measurementsAfter(mark)).toEqual([]);
+
+      second = await openPtyPair();
+      secondSim = await startSlcanSimulation(second.b, { ...FAST_SIM, resistanceKOhm: 777 });
+      unlinkSync(port);
+      symlinkSync(second.a, port);
+      await waitFor(() => !ctx.isActive('CommunicationFault'), 'faults cleared after replug', 20_000);
+      await waitFor(() => ctx.measurements.at(-1)?.resistanceOhm === 777_000, 'measurements from the new adapter', 10_000);
+    } finally {
+      await driver.close();
+      await secondSim?.close();
+      await second?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
