@@ -11,10 +11,19 @@ describe('iso165C driver over the memory bus', () => {
   });
 
   it('unlocks and configures the device, then reports decoded resistance and HV voltage while started', async () => {
-    rig = await memoryRig({ thresholds: { errorOhm: 400_000, warningOhm: 900_000 }, meanFactor: 12 }, { resistanceKOhm: 1234, hv1V: 812 });
+    rig = await memoryRig(
+      { thresholds: { errorOhm: 400_000, warningOhm: 900_000 }, meanFactor: 12 },
+      { resistanceKOhm: 1234, hv1V: 812 },
+    );
     const { ctx, driver, sim } = rig;
     await driver.open();
-    expect(sim!.state).toMatchObject({ locked: false, errorThresholdKOhm: 400, warningThresholdKOhm: 900, meanFactor: 12, measuring: false });
+    expect(sim!.state).toMatchObject({
+      locked: false,
+      errorThresholdKOhm: 400,
+      warningThresholdKOhm: 900,
+      meanFactor: 12,
+      measuring: false,
+    });
     await sleep(400);
     expect(ctx.measurements).toEqual([]); // not started: nothing
 
@@ -159,7 +168,10 @@ describe('iso165C driver over the memory bus', () => {
     const { ctx, driver, sim } = rig;
     await driver.open();
     sim!.setStatusBits(ImcBit.ChassisFault, VifcBit.ImcAliveError);
-    await waitFor(() => ctx.isActive('CommunicationFault', 'ImcLink') && ctx.isActive('VendorWarning', 'ChassisFault'), 'raised');
+    await waitFor(
+      () => ctx.isActive('CommunicationFault', 'ImcLink') && ctx.isActive('VendorWarning', 'ChassisFault'),
+      'raised',
+    );
     sim!.setStatusBits(0, 0);
     await waitFor(() => !ctx.isActive('CommunicationFault') && !ctx.isActive('VendorWarning'), 'cleared');
   });

@@ -108,7 +108,11 @@ describe('iso165C driver over slcan on a pty, against the simulator', () => {
       unlinkSync(port);
       symlinkSync(second.a, port);
       await waitFor(() => !ctx.isActive('CommunicationFault'), 'faults cleared after replug', 20_000);
-      await waitFor(() => ctx.measurements.at(-1)?.resistanceOhm === 777_000, 'measurements from the new adapter', 10_000);
+      await waitFor(
+        () => ctx.measurements.at(-1)?.resistanceOhm === 777_000,
+        'measurements from the new adapter',
+        10_000,
+      );
     } finally {
       await driver.close();
       await secondSim?.close();

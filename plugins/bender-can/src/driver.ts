@@ -83,7 +83,10 @@ export class Iso165cDriver implements Driver {
     const requestsPerPoll = options.voltage === 'none' ? 1 : 2;
     this.pollLoop = new PollLoop({
       intervalMs: options.pollIntervalMs,
-      timeoutMs: Math.max(options.pollIntervalMs, 2 * requestsPerPoll * options.requestAttempts * options.responseTimeoutMs),
+      timeoutMs: Math.max(
+        options.pollIntervalMs,
+        2 * requestsPerPoll * options.requestAttempts * options.responseTimeoutMs,
+      ),
       poll: (signal) => this.pollOnce(signal),
       onError: (e) => this.ctx.log.debug({ err: e }, 'measurement poll failed'),
     });
@@ -254,8 +257,10 @@ export class Iso165cDriver implements Driver {
     }
     const { errorOhm, warningOhm } = this.options.thresholds;
     if (errorOhm !== undefined) await this.setAndCheck(Cmd.SetErrorThreshold, Math.round(errorOhm / 1000), signal);
-    if (warningOhm !== undefined) await this.setAndCheck(Cmd.SetWarningThreshold, Math.round(warningOhm / 1000), signal);
-    if (this.options.meanFactor !== undefined) await this.setAndCheck(Cmd.SetMeanFactor, this.options.meanFactor, signal);
+    if (warningOhm !== undefined)
+      await this.setAndCheck(Cmd.SetWarningThreshold, Math.round(warningOhm / 1000), signal);
+    if (this.options.meanFactor !== undefined)
+      await this.setAndCheck(Cmd.SetMeanFactor, this.options.meanFactor, signal);
     this.errors.clear({ type: 'VendorError', subType: 'Configuration' });
     this.configured = true;
     this.appliedMeasuring = undefined;

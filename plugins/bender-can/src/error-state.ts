@@ -20,7 +20,8 @@ export class ErrorState {
 
   clear(ref: ErrorRef): void {
     if (!this.active.delete(key(ref))) return;
-    const clearRef: ErrorRef = ref.subType === undefined ? { type: ref.type } : { type: ref.type, subType: ref.subType };
+    const clearRef: ErrorRef =
+      ref.subType === undefined ? { type: ref.type } : { type: ref.type, subType: ref.subType };
     this.ctx.log.info({ error: clearRef }, 'clearing error');
     this.ctx.clearError(clearRef);
   }

@@ -27,7 +27,15 @@ describe('plugin descriptor', () => {
   it('createDriver does no I/O and rejects inconsistent options', () => {
     const ctx = {
       moduleId: 'm',
-      log: { trace: jest.fn(), debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn(), fatal: jest.fn(), child: jest.fn() },
+      log: {
+        trace: jest.fn(),
+        debug: jest.fn(),
+        info: jest.fn(),
+        warn: jest.fn(),
+        error: jest.fn(),
+        fatal: jest.fn(),
+        child: jest.fn(),
+      },
       measurement: jest.fn(),
       raiseError: jest.fn(),
       clearError: jest.fn(),
@@ -36,7 +44,10 @@ describe('plugin descriptor', () => {
     expect(driver.pollIntervalMs).toBe(500);
     expect(ctx.raiseError).not.toHaveBeenCalled();
     expect(() =>
-      plugin.createDriver({ bus: { type: 'memory', name: 'x' }, thresholds: { errorOhm: 900_000, warningOhm: 800_000 } }, ctx),
+      plugin.createDriver(
+        { bus: { type: 'memory', name: 'x' }, thresholds: { errorOhm: 900_000, warningOhm: 800_000 } },
+        ctx,
+      ),
     ).toThrow(/errorOhm/);
   });
 });

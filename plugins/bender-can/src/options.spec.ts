@@ -7,7 +7,11 @@ function validator(warnings: string[] = []): (data: unknown) => { ok: boolean; e
     warnings.push(args.map(String).join(' '));
   };
   // ajv's default strictness, as the host's `useDefaults: true, allErrors: true` gets it
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, logger: { log: () => undefined, warn: record, error: record } });
+  const ajv = new Ajv({
+    useDefaults: true,
+    allErrors: true,
+    logger: { log: () => undefined, warn: record, error: record },
+  });
   const validate = ajv.compile(optionsSchema);
   return (data) => ({ ok: validate(data), errors: ajv.errorsText(validate.errors) });
 }
@@ -71,8 +75,13 @@ describe('options schema', () => {
     const r = resolveOptions({ bus: { type: 'memory', name: 'x' } });
     expect(r.pollIntervalMs).toBe(1000);
     expect(r.protocol.infoId).toBe(0x37);
-    const bad: BenderCanOptions = { bus: { type: 'memory', name: 'x' }, thresholds: { errorOhm: 800_000, warningOhm: 750_000 } };
+    const bad: BenderCanOptions = {
+      bus: { type: 'memory', name: 'x' },
+      thresholds: { errorOhm: 800_000, warningOhm: 750_000 },
+    };
     expect(() => resolveOptions(bad)).toThrow(/below thresholds.warningOhm/);
-    expect(() => resolveOptions({ bus: { type: 'slcan', path: '/dev/x', bitrate: 1 } })).toThrow(/not an slcan bitrate/);
+    expect(() => resolveOptions({ bus: { type: 'slcan', path: '/dev/x', bitrate: 1 } })).toThrow(
+      /not an slcan bitrate/,
+    );
   });
 });

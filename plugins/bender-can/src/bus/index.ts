@@ -1,4 +1,12 @@
-export type { CanBus, CanBusCloseListener, CanBusOptions, CanFrame, MemoryBusOptions, SlcanBusOptions, SocketCanBusOptions } from './types';
+export type {
+  CanBus,
+  CanBusCloseListener,
+  CanBusOptions,
+  CanFrame,
+  MemoryBusOptions,
+  SlcanBusOptions,
+  SocketCanBusOptions,
+} from './types';
 export { CanBusError, formatFrame } from './types';
 export { openCanBus } from './open';
 export { SLCAN_BITRATES, SlcanTokenizer, decodeSlcanFrame, encodeSlcanFrame, slcanBitrateOf } from './slcan-codec';

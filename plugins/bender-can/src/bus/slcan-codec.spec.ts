@@ -44,7 +44,11 @@ describe('slcan frame codec', () => {
   it('round-trips every DLC for both id kinds', () => {
     for (const extended of [false, true]) {
       for (let dlc = 0; dlc <= 8; dlc++) {
-        const frame = { id: extended ? 0x1abcdef : 0x5a5, extended, data: Uint8Array.from({ length: dlc }, (_, i) => i * 31) };
+        const frame = {
+          id: extended ? 0x1abcdef : 0x5a5,
+          extended,
+          data: Uint8Array.from({ length: dlc }, (_, i) => i * 31),
+        };
         expect(decodeSlcanFrame(encodeSlcanFrame(frame).slice(0, -1))).toEqual(frame);
       }
     }

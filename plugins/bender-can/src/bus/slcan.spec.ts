@@ -97,9 +97,9 @@ describe('slcan bus over a pty pair', () => {
   });
 
   it('fails clearly when nothing answers on the port', async () => {
-    await expect(
-      openCanBus({ type: 'slcan', path: pty!.a, bitrate: 500_000, commandTimeoutMs: 200 }),
-    ).rejects.toThrow(/did not acknowledge "S6".*is it an slcan adapter/);
+    await expect(openCanBus({ type: 'slcan', path: pty!.a, bitrate: 500_000, commandTimeoutMs: 200 })).rejects.toThrow(
+      /did not acknowledge "S6".*is it an slcan adapter/,
+    );
   });
 
   it('fails clearly for a missing serial device', async () => {
@@ -110,7 +110,9 @@ describe('slcan bus over a pty pair', () => {
 
   it('rejects a bitrate slcan has no command for', async () => {
     await adapterWithPeer();
-    await expect(openCanBus({ type: 'slcan', path: pty!.a, bitrate: 333_333 })).rejects.toThrow(/not supported by slcan/);
+    await expect(openCanBus({ type: 'slcan', path: pty!.a, bitrate: 333_333 })).rejects.toThrow(
+      /not supported by slcan/,
+    );
   });
 
   it('reports losing the serial port to close listeners', async () => {

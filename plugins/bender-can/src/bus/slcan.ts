@@ -1,7 +1,13 @@
 import { SerialPort } from 'serialport';
 import { withTimeout } from '@imd-host/sdk';
 import { ListenerSet } from './listeners';
-import { decodeSlcanFrame, encodeSlcanFrame, slcanBitrateCommand, SlcanTokenizer, type SlcanToken } from './slcan-codec';
+import {
+  decodeSlcanFrame,
+  encodeSlcanFrame,
+  slcanBitrateCommand,
+  SlcanTokenizer,
+  type SlcanToken,
+} from './slcan-codec';
 import { CanBusError, type CanBus, type CanBusCloseListener, type CanFrame, type SlcanBusOptions } from './types';
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
@@ -35,7 +41,8 @@ class SlcanBus implements CanBus {
   /** Resets the adapter's channel, sets the bitrate and opens the channel. */
   async setup(): Promise<void> {
     const bitrateCmd = slcanBitrateCommand(this.options.bitrate);
-    if (!bitrateCmd) throw new CanBusError(`${this.description}: bitrate ${this.options.bitrate} is not supported by slcan`);
+    if (!bitrateCmd)
+      throw new CanBusError(`${this.description}: bitrate ${this.options.bitrate} is not supported by slcan`);
     // Close a channel a previous run may have left open; an adapter that was closed answers BEL: fine.
     await this.command('C').catch(() => undefined);
     this.tokenizer.reset();

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ListenerSet } from './listeners';
-import { assertValidFrame, CanBusError, type CanBus, type CanBusCloseListener, type CanFrame, type SocketCanBusOptions } from './types';
+import {
+  assertValidFrame,
+  CanBusError,
+  type CanBus,
+  type CanBusCloseListener,
+  type CanFrame,
+  type SocketCanBusOptions,
+} from './types';
 
 /** The part of the `socketcan` package's RawChannel we use. */
 interface RawChannel {

@@ -77,7 +77,10 @@ export function assertValidFrame(frame: CanFrame): void {
 
 /** Formats a frame for logs: `123#0102` / `12345678#` / `123#R`. */
 export function formatFrame(frame: CanFrame): string {
-  const id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
+  const id = frame.id
+    .toString(16)
+    .toUpperCase()
+    .padStart(frame.extended ? 8 : 3, '0');
   if (frame.rtr) return `${id}#R${frame.data.length}`;
   return `${id}#${Buffer.from(frame.data).toString('hex').toUpperCase()}`;
 }

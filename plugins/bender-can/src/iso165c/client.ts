@@ -1,7 +1,17 @@
 import { AbortedError, TimeoutError, withTimeout } from '@imd-host/sdk';
 import type { CanBus, CanFrame } from '../bus';
 import type { ProtocolOptions } from '../options';
-import { Cmd, commandName, decodeCommand, decodeInfo, encodeCommand, errorFrameCommand, ERROR_CODE_NAMES, type CommandFrame, type InfoFrame } from './protocol';
+import {
+  Cmd,
+  commandName,
+  decodeCommand,
+  decodeInfo,
+  encodeCommand,
+  errorFrameCommand,
+  ERROR_CODE_NAMES,
+  type CommandFrame,
+  type InfoFrame,
+} from './protocol';
 
 /** The device answered a request with an error frame (0xFF). */
 export class DeviceErrorFrame extends Error {

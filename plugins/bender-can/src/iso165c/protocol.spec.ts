@@ -1,4 +1,12 @@
-import { decodeCommand, decodeInfo, encodeCommand, encodeErrorFrame, encodeInfo, errorFrameCommand, commandName } from './protocol';
+import {
+  decodeCommand,
+  decodeInfo,
+  encodeCommand,
+  encodeErrorFrame,
+  encodeInfo,
+  errorFrameCommand,
+  commandName,
+} from './protocol';
 import { extBitNames, invalidReasons, isMeasurementValid } from './status';
 
 describe('iso165C frame layout', () => {
@@ -10,7 +18,11 @@ describe('iso165C frame layout', () => {
   });
 
   it('decodes responses of any DLC >= 3', () => {
-    expect(decodeCommand(Uint8Array.from([0x35, 0xe8, 0x03, 0x02, 0x07]))).toEqual({ cmd: 0x35, dw1: 1000, dw2: 0x0702 });
+    expect(decodeCommand(Uint8Array.from([0x35, 0xe8, 0x03, 0x02, 0x07]))).toEqual({
+      cmd: 0x35,
+      dw1: 1000,
+      dw2: 0x0702,
+    });
     expect(decodeCommand(Uint8Array.from([0x36, 0x90, 0x01]))).toEqual({ cmd: 0x36, dw1: 400, dw2: 0 });
     expect(decodeCommand(Uint8Array.from([0x36, 0x90]))).toBeUndefined();
   });

@@ -18,7 +18,11 @@ export type RequestFn = (cmd: number, dw1: number, dw2: number, signal: AbortSig
  * that is never seen running does not count as finished (the caller's time-out makes it a
  * fail): a pass is never inferred from an earlier test's flags. Rejects when `signal` aborts.
  */
-export async function runSelfTest(request: RequestFn, statusPollMs: number, signal: AbortSignal): Promise<SelfTestOutcome> {
+export async function runSelfTest(
+  request: RequestFn,
+  statusPollMs: number,
+  signal: AbortSignal,
+): Promise<SelfTestOutcome> {
   const echo = await request(Cmd.SelfTest, SELF_TEST_OVERALL, 0, signal);
   if (echo.dw1 !== SELF_TEST_OVERALL) throw new Error(`self test echo says scenario ${echo.dw1}`);
   let seenRunning = false;

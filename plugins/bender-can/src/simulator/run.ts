@@ -13,7 +13,10 @@ export interface SlcanSimulation {
 let instance = 0;
 
 /** Starts an iso165C simulator reachable through an slcan adapter simulator on `path`. */
-export async function startSlcanSimulation(path: string, options: Iso165cSimulatorOptions = {}): Promise<SlcanSimulation> {
+export async function startSlcanSimulation(
+  path: string,
+  options: Iso165cSimulatorOptions = {},
+): Promise<SlcanSimulation> {
   instance += 1;
   const name = `slcan-sim-${process.pid}-${instance}`;
   const adapterSide = await openCanBus({ type: 'memory', name });
@@ -66,7 +69,9 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorArgs {
   const options: { -readonly [K in keyof Iso165cSimulatorOptions]: Iso165cSimulatorOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
     switch (flag) {
       case '--slcan': {
