@@ -66,6 +66,7 @@ describe('slcan bus over a pty pair', () => {
 
   it('ignores garbage and partial lines from the adapter', async () => {
     const raw = new SerialPort({ path: pty!.b, baudRate: 115200, autoOpen: false });
+    raw.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => raw.open((e) => (e ? reject(e) : resolve())));
     cleanups.push(() => new Promise<void>((resolve) => raw.close(() => resolve())));
     // A minimal adapter: ack every command line.
@@ -88,6 +89,7 @@ describe('slcan bus over a pty pair', () => {
 
   it('fails clearly when the adapter answers BEL to the bitrate command', async () => {
     const raw = new SerialPort({ path: pty!.b, baudRate: 115200, autoOpen: false });
+    raw.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => raw.open((e) => (e ? reject(e) : resolve())));
     cleanups.push(() => new Promise<void>((resolve) => raw.close(() => resolve())));
     raw.on('data', () => raw.write('\x07'));

@@ -73,6 +73,8 @@ class SlcanBus implements CanBus {
       await new Promise<void>((resolve) => this.port.close(() => resolve()));
     }
     this.port.removeAllListeners();
+    // A write still in flight may fail after close (EIO when the pty is gone): never crash on it.
+    this.port.on('error', () => undefined);
   }
 
   /** Sends a command line and waits for the adapter's `\r` (ok) or BEL (error). */

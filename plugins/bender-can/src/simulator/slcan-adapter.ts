@@ -51,6 +51,8 @@ export class SlcanAdapterSimulator {
     this.open = false;
     if (this.port.isOpen) await new Promise<void>((resolve) => this.port.close(() => resolve()));
     this.port.removeAllListeners();
+    // A write still in flight may fail after close (EIO when the pty is gone): never crash on it.
+    this.port.on('error', () => undefined);
   }
 
   private onLine(line: string): void {
