@@ -1,4 +1,7 @@
 import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import plugin from './index';
 import { optionsSchema, resolveOptions, type BenderCanOptions } from './options';
 
@@ -32,6 +35,14 @@ describe('options schema', () => {
       expect(r.errors).toBe('No errors');
       expect(r.ok).toBe(true);
     }
+  });
+
+  it('accepts the options of config/bender-iso165c.yaml', () => {
+    const file = join(__dirname, '..', '..', '..', 'config', 'bender-iso165c.yaml');
+    const config = parse(readFileSync(file, 'utf8')) as { modules: { plugin: string; options: unknown }[] };
+    const modules = config.modules.filter((m) => m.plugin === 'bender-can');
+    expect(modules.length).toBeGreaterThan(0);
+    for (const m of modules) expect(validate(m.options).errors).toBe('No errors');
   });
 
   it('applies the defaults', () => {
