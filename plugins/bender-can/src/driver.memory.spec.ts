@@ -258,6 +258,35 @@ describe('iso165C driver over the memory bus', () => {
     expect(sim!.state.relays).toEqual([0, 0]);
   });
 
+  it('retries an unanswered request without raising a fault', async () => {
+    rig = await memoryRig({ requestAttempts: 3 });
+    const { ctx, driver, sim } = rig;
+    await driver.open();
+    await driver.start();
+    await waitFor(() => ctx.measurements.length >= 1, 'a measurement');
+    const before = sim!.requests.length;
+    sim!.dropResponses(2);
+    const mark = ctx.mark;
+    await waitFor(() => ctx.measurementsAfter(mark).length >= 2, 'measurements despite lost responses');
+    expect(sim!.requests.length - before).toBeGreaterThanOrEqual(4);
+    expect(ctx.raises('CommunicationFault')).toEqual([]);
+  });
+
+  it('re-sends the measurement mode when IMD_Info keeps saying measuring is off', async () => {
+    rig = await memoryRig();
+    const { ctx, driver, sim } = rig;
+    await driver.open();
+    await driver.start();
+    await waitFor(() => ctx.measurements.length >= 1, 'a measurement');
+    const starts = (): number => sim!.requests.filter((r) => r.cmd === 0xcb && r.dw1 === 1).length;
+    const before = starts();
+    sim!.setMeasuring(false);
+    await waitFor(() => starts() > before, 'start sent again', 5000);
+    const mark = ctx.mark;
+    await waitFor(() => ctx.measurementsAfter(mark).length >= 1, 'measurements again', 5000);
+    expect(sim!.state.measuring).toBe(true);
+  });
+
   it('close() is idempotent and stops all traffic', async () => {
     rig = await memoryRig();
     const { driver, sim } = rig;

@@ -78,6 +78,7 @@ export class Iso165cSimulator {
   private testCount = 0;
   private infoSilent = false;
   private responsesSilent = false;
+  private responsesToDrop = 0;
   private infoTimer: NodeJS.Timeout | undefined;
   private selfTestTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -154,6 +155,16 @@ export class Iso165cSimulator {
     this.responsesSilent = what.responses ?? false;
   }
 
+  /** Drop the responses to the next `n` requests (a lossy bus or a busy device). */
+  dropResponses(n: number): void {
+    this.responsesToDrop = Math.max(0, Math.floor(n));
+  }
+
+  /** Switches measuring on or off by itself, as after a device-side reset of the mode. */
+  setMeasuring(on: boolean): void {
+    this.measuring = on;
+  }
+
   resume(): void {
     this.infoSilent = false;
     this.responsesSilent = false;
@@ -218,6 +229,10 @@ export class Iso165cSimulator {
     if (!req) return;
     this.requests.push({ ...req });
     if (this.responsesSilent) return;
+    if (this.responsesToDrop > 0) {
+      this.responsesToDrop -= 1;
+      return;
+    }
     const reply = this.handle(req.cmd, req.dw1, req.dw2);
     this.transmit(this.ids.response, reply);
   }
