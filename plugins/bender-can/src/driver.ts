@@ -32,6 +32,9 @@ const IMC_BIT_NAMES = [
   'insulation warning',
 ];
 
+/** Failed supervision cycles without any answer before the bus is closed and opened again. */
+const REOPEN_AFTER_SILENT_CYCLES = 3;
+
 /** IMD_Info frames in a row that contradict the applied measurement mode before it is re-sent. */
 const MODE_MISMATCH_LIMIT = 3;
 
@@ -68,6 +71,8 @@ export class Iso165cDriver implements Driver {
   /** The measurement mode last confirmed by the device's echo, `undefined` = unknown. */
   private appliedMeasuring: boolean | undefined;
   private modeMismatches = 0;
+  /** Supervision cycles in a row that failed for want of an answer. */
+  private silentCycles = 0;
   private selfTestRunning = false;
   private lastInfo: { info: InfoFrame; at: number } | undefined;
   private infoWatchStart = 0;
@@ -100,6 +105,7 @@ export class Iso165cDriver implements Driver {
   }
 
   async start(): Promise<void> {
+    if (this.closing) return;
     this.wantMeasuring = true;
     this.pollLoop.start();
     await this.kick();
@@ -112,8 +118,7 @@ export class Iso165cDriver implements Driver {
   }
 
   async selfTest(testVoltageV: number, signal: AbortSignal): Promise<boolean> {
-    const client = this.client;
-    if (!client || !this.configured || this.closing) {
+    if (!this.client || !this.configured || this.closing) {
       this.ctx.log.warn('self test requested while the device is not connected: failed');
       return false;
     }
@@ -181,6 +186,7 @@ export class Iso165cDriver implements Driver {
         if (!this.configured) await this.configure();
         if (!this.selfTestRunning && this.appliedMeasuring !== this.wantMeasuring) await this.applyMode();
         this.backoff.reset();
+        this.silentCycles = 0;
         this.endCycle();
         await this.sleep(undefined);
       } catch (e) {
@@ -196,6 +202,13 @@ export class Iso165cDriver implements Driver {
   private async onSupervisionFailure(e: unknown): Promise<void> {
     if (e instanceof CanBusError) {
       this.errors.raise({ type: 'CommunicationFault', subType: 'Bus', message: e.message });
+      await this.disconnect();
+    } else if (e instanceof NoResponseError && ++this.silentCycles >= REOPEN_AFTER_SILENT_CYCLES) {
+      // A transport can die without telling (e.g. a serial port that only reads EOF): reopen it.
+      this.ctx.log.warn(
+        `no answers for ${this.silentCycles} attempts: reopening ${this.bus?.description ?? 'the bus'}`,
+      );
+      this.silentCycles = 0;
       await this.disconnect();
     } else if (e instanceof UnexpectedAnswer) {
       this.errors.raise({ type: 'VendorError', subType: 'Configuration', message: e.message });

@@ -117,14 +117,26 @@ describe('slcan bus over a pty pair', () => {
     );
   });
 
-  it('reports losing the serial port to close listeners', async () => {
+  it('reports losing the serial port: sends fail with a CanBusError and close listeners are told', async () => {
     await adapterWithPeer();
     const bus = await openCanBus({ type: 'slcan', path: pty!.a, bitrate: 500_000 });
     cleanups.push(() => bus.close());
     const closed: (Error | undefined)[] = [];
     bus.onClose((e) => closed.push(e));
     await pty!.close(); // the "adapter" disappears
+    // Reads on a hung-up pty may just see EOF; the next write fails for sure.
+    let sendError: unknown;
+    const deadline = Date.now() + 5000;
+    while (sendError === undefined && Date.now() < deadline) {
+      sendError = await bus.send({ id: 0x22, extended: false, data: new Uint8Array(8) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await sleep(50);
+    }
+    expect(sendError).toBeInstanceOf(CanBusError);
+    expect((sendError as Error).message).toContain(`slcan ${pty!.a}`);
     await waitFor(() => closed.length === 1, 'close notification', 5000);
-    expect(closed[0]).toBeInstanceOf(Error);
+    expect(closed[0]?.message).toMatch(/\S/); // the transport's reason (e.g. EIO), not undefined
   });
 });
