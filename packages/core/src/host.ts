@@ -47,7 +47,29 @@ export class ImdHost {
     return this.current;
   }
 
+  private readonly onUnhandledRejection = (reason: unknown): void => {
+    // A plugin's own promise that nobody awaited. The module it belongs to is still guarded by
+    // the session (no-data watchdog, error state), so the host stays up for the other modules.
+    this.log.error(
+      { err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) },
+      'unhandled promise rejection (contained)',
+    );
+  };
+
+  private readonly onUncaughtException = (err: Error): void => {
+    // Resuming after an uncaught exception is unsafe: exit without a clean MQTT disconnect, so
+    // the broker delivers every module's last will and EVerest stops trusting this host at once;
+    // the service manager restarts it.
+    this.log.fatal(
+      { err: err.stack ?? err.message },
+      'uncaught exception: exiting so that the last will tells EVerest',
+    );
+    process.exit(1);
+  };
+
   async start(): Promise<void> {
+    process.on('unhandledRejection', this.onUnhandledRejection);
+    process.on('uncaughtException', this.onUncaughtException);
     const { config } = this.current;
     if (config.mqtt.embeddedBroker) {
       const u = new URL(config.mqtt.url);
@@ -118,6 +140,8 @@ export class ImdHost {
       await Promise.allSettled([...this.running.values()].map((r) => r.runner.stop()));
       this.running.clear();
       await this.broker?.close();
+      process.off('unhandledRejection', this.onUnhandledRejection);
+      process.off('uncaughtException', this.onUncaughtException);
       this.log.info('imd-host stopped');
     })();
     return this.stopping;
