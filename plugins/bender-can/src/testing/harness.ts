@@ -9,7 +9,7 @@ import { RecordingContext } from './recording-context';
 export const FAST_SIM: Iso165cSimulatorOptions = { infoIntervalMs: 100, selfTestDurationMs: 400 };
 export const FAST_DRIVER: Partial<BenderCanOptions> = {
   pollIntervalMs: 200,
-  responseTimeoutMs: 100,
+  responseTimeoutMs: 150,
   requestAttempts: 2,
   infoTimeoutMs: 600,
   selfTestTimeoutMs: 3000,
