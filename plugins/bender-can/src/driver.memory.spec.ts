@@ -287,6 +287,38 @@ describe('iso165C driver over the memory bus', () => {
     expect(sim!.state.measuring).toBe(true);
   });
 
+  it('error frames on R_iso raise a VendorError per code, cleared when the command works again', async () => {
+    rig = await memoryRig();
+    const { ctx, driver, sim } = rig;
+    await driver.open();
+    await driver.start();
+    await waitFor(() => ctx.measurements.length >= 1, 'a measurement');
+    sim!.setCommandError(0x35, 32);
+    await waitFor(() => ctx.isActive('VendorError', '32'), 'VendorError 32');
+    expect(ctx.raises('VendorError', '32')[0]?.message).toMatch(/0x35 GET_R_ISO.*IMC 10-ms timeout/);
+    sim!.setCommandError(0x35, 1038);
+    await waitFor(() => ctx.isActive('DeviceFault', 'ImcNoResponse'), 'DeviceFault for a dead IMC');
+    expect(ctx.isActive('VendorError', '32')).toBe(false);
+    const mark = ctx.mark;
+    await sleep(500);
+    expect(ctx.measurementsAfter(mark)).toEqual([]);
+    sim!.setCommandError(0x35, undefined);
+    await waitFor(() => !ctx.isActive('DeviceFault') && !ctx.isActive('VendorError'), 'errors cleared');
+    const clearedAt = ctx.mark;
+    await waitFor(() => ctx.measurementsAfter(clearedAt).length >= 1, 'measurements again');
+  });
+
+  it('a device without the voltage command still reports resistance, without voltage and without an error', async () => {
+    rig = await memoryRig({ voltage: 'hv1' });
+    const { ctx, driver, sim } = rig;
+    sim!.setCommandError(0x36, 35);
+    await driver.open();
+    await driver.start();
+    await waitFor(() => ctx.measurements.length >= 2, 'measurements');
+    expect(ctx.measurements.at(-1)).not.toHaveProperty('voltageV');
+    expect(ctx.raises('VendorError')).toEqual([]);
+  });
+
   it('close() is idempotent and stops all traffic', async () => {
     rig = await memoryRig();
     const { driver, sim } = rig;

@@ -73,6 +73,8 @@ export class Iso165cDriver implements Driver {
   private modeMismatches = 0;
   /** Supervision cycles in a row that failed for want of an answer. */
   private silentCycles = 0;
+  /** The device answered the voltage request with an error frame: stop asking. */
+  private voltageUnsupported = false;
   private selfTestRunning = false;
   private lastInfo: { info: InfoFrame; at: number } | undefined;
   private infoWatchStart = 0;
@@ -350,8 +352,18 @@ export class Iso165cDriver implements Driver {
 
   // ---------------------------------------------------------------- requests
 
-  /** A request with error bookkeeping: NoResponse → CommunicationFault, error frames → VendorError. */
-  private async request(cmd: number, dw1: number, dw2: number, signal: AbortSignal): Promise<CommandFrame> {
+  /**
+   * A request with error bookkeeping: NoResponse → CommunicationFault, error frames → VendorError
+   * (DeviceFault for "IMC dead"). `optional` requests (e.g. the HV voltage, which not every
+   * firmware may offer) reject on an error frame without raising anything.
+   */
+  private async request(
+    cmd: number,
+    dw1: number,
+    dw2: number,
+    signal: AbortSignal,
+    optional = false,
+  ): Promise<CommandFrame> {
     const client = this.client;
     if (!client) throw new CanBusError('CAN bus not connected');
     try {
@@ -367,11 +379,13 @@ export class Iso165cDriver implements Driver {
       if (e instanceof NoResponseError) {
         this.errors.raise({ type: 'CommunicationFault', subType: 'NoResponse', message: e.message });
         this.configured = false;
-      } else if (e instanceof DeviceErrorFrame) {
+      } else if (e instanceof DeviceErrorFrame && !optional) {
         const ref =
           e.code === ERROR_IMC_NO_RESPONSE
             ? ({ type: 'DeviceFault', subType: 'ImcNoResponse' } as const)
             : ({ type: 'VendorError', subType: String(e.code) } as const);
+        const previous = this.failedCommands.get(cmd);
+        if (previous && (previous.type !== ref.type || previous.subType !== ref.subType)) this.errors.clear(previous);
         this.failedCommands.set(cmd, ref);
         this.errors.raise({ ...ref, message: e.message });
       }
@@ -396,9 +410,16 @@ export class Iso165cDriver implements Driver {
     const r = await this.request(Cmd.GetResistance, 0, 0, signal);
     const takenAt = Date.now();
     let voltageV: number | undefined;
-    if (this.options.voltage !== 'none') {
+    if (this.options.voltage !== 'none' && !this.voltageUnsupported) {
       const cmd = this.options.voltage === 'hv1' ? Cmd.GetHv1 : Cmd.GetHv2;
-      voltageV = (await this.request(cmd, 0, 0, signal)).dw1;
+      try {
+        voltageV = (await this.request(cmd, 0, 0, signal, true)).dw1;
+      } catch (e) {
+        if (!(e instanceof DeviceErrorFrame)) throw e;
+        // The resistance matters; a device that has no voltage reading must not stop it.
+        this.voltageUnsupported = true;
+        this.ctx.log.warn(`${e.message}: reporting measurements without voltage_V from now on`);
+      }
     }
     // Re-check after the awaits: a self test, stop or status change may have happened meanwhile.
     if (!this.measurementAllowed() || signal.aborted) return;

@@ -79,6 +79,7 @@ export class Iso165cSimulator {
   private infoSilent = false;
   private responsesSilent = false;
   private responsesToDrop = 0;
+  private readonly commandErrors = new Map<number, number>();
   private infoTimer: NodeJS.Timeout | undefined;
   private selfTestTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -153,6 +154,12 @@ export class Iso165cSimulator {
   goSilent(what: { info?: boolean; responses?: boolean } = { info: true, responses: true }): void {
     this.infoSilent = what.info ?? false;
     this.responsesSilent = what.responses ?? false;
+  }
+
+  /** Answer `cmd` with an error frame carrying `code` (`undefined`: answer normally again). */
+  setCommandError(cmd: number, code: number | undefined): void {
+    if (code === undefined) this.commandErrors.delete(cmd);
+    else this.commandErrors.set(cmd, code);
   }
 
   /** Drop the responses to the next `n` requests (a lossy bus or a busy device). */
@@ -240,6 +247,8 @@ export class Iso165cSimulator {
   private handle(cmd: number, dw1: number, dw2: number): Uint8Array {
     const ok = (a = 0, b = 0): Uint8Array => encodeCommand(cmd, a, b);
     const error = (code: number): Uint8Array => encodeErrorFrame(code, cmd);
+    const injected = this.commandErrors.get(cmd);
+    if (injected !== undefined) return error(injected);
     if (this.locked && SET_OR_CTL.has(cmd)) return error(ERROR_COMMAND_LOCKED);
     switch (cmd) {
       case Cmd.Ping:
