@@ -1,4 +1,4 @@
-import { AbortedError, Backoff, delay, PollLoop, type Driver, type DriverContext } from '@imd-host/sdk';
+import { AbortedError, Backoff, PollLoop, type Driver, type DriverContext } from '@imd-host/sdk';
 import { CanBusError, openCanBus, type CanBus } from './bus';
 import { DeviceErrorFrame, Iso165cClient, NoResponseError } from './iso165c/client';
 import {
@@ -6,7 +6,6 @@ import {
   commandName,
   ERROR_IMC_NO_RESPONSE,
   EXT_HARDWARE_MASK,
-  ImcBit,
   LOCK_UNLOCKED,
   MAX_RESISTANCE_KOHM,
   RELAY_CLOSED,
@@ -19,18 +18,11 @@ import {
   type InfoFrame,
 } from './iso165c/protocol';
 import { runSelfTest, selfTestPassed } from './iso165c/self-test';
-import { bitNames, extBitNames, invalidReasons, isMeasurementValid } from './iso165c/status';
+import { extBitNames, invalidReasons, isMeasurementValid } from './iso165c/status';
+import { statusErrors } from './iso165c/status-errors';
 import { ErrorState } from './error-state';
+import { Wakeup } from './wakeup';
 import type { ResolvedOptions } from './options';
-
-const IMC_BIT_NAMES = [
-  'insulation fault',
-  'chassis fault',
-  'system failure',
-  'calibration running',
-  'self test running',
-  'insulation warning',
-];
 
 /** Failed supervision cycles without any answer before the bus is closed and opened again. */
 const REOPEN_AFTER_SILENT_CYCLES = 3;
@@ -62,9 +54,7 @@ export class Iso165cDriver implements Driver {
   private client: Iso165cClient | undefined;
   private supervisor: Promise<void> | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private wakeSleeper: (() => void) | undefined;
-  private wakePending = false;
-  private cycleWaiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
   private closing = false;
   private configured = false;
   private wantMeasuring = false;
@@ -101,7 +91,7 @@ export class Iso165cDriver implements Driver {
 
   async open(): Promise<void> {
     if (this.supervisor || this.closing) return;
-    const firstCycle = this.nextCycle();
+    const firstCycle = this.wakeup.nextCycle();
     this.supervisor = this.supervise();
     await firstCycle;
   }
@@ -176,7 +166,7 @@ export class Iso165cDriver implements Driver {
     await this.supervisor;
     this.supervisor = undefined;
     await this.disconnect();
-    for (const w of this.cycleWaiters.splice(0)) w();
+    this.wakeup.endCycle();
   }
 
   // ---------------------------------------------------------------- supervision
@@ -189,16 +179,16 @@ export class Iso165cDriver implements Driver {
         if (!this.selfTestRunning && this.appliedMeasuring !== this.wantMeasuring) await this.applyMode();
         this.backoff.reset();
         this.silentCycles = 0;
-        this.endCycle();
-        await this.sleep(undefined);
+        this.wakeup.endCycle();
+        await this.wakeup.sleep(undefined);
       } catch (e) {
         if (this.closing) break;
         await this.onSupervisionFailure(e);
-        this.endCycle();
-        await this.sleep(this.backoff.next());
+        this.wakeup.endCycle();
+        await this.wakeup.sleep(this.backoff.next());
       }
     }
-    this.endCycle();
+    this.wakeup.endCycle();
   }
 
   private async onSupervisionFailure(e: unknown): Promise<void> {
@@ -312,42 +302,16 @@ export class Iso165cDriver implements Driver {
     }
   }
 
+  private wake(): void {
+    this.wakeup.wake();
+  }
+
   /** Resolves when the supervisor has finished its next cycle. */
   private kick(): Promise<void> {
     if (!this.supervisor || this.closing) return Promise.resolve();
-    const done = this.nextCycle();
+    const done = this.wakeup.nextCycle();
     this.wake();
     return done;
-  }
-
-  private nextCycle(): Promise<void> {
-    return new Promise<void>((resolve) => this.cycleWaiters.push(resolve));
-  }
-
-  private endCycle(): void {
-    for (const w of this.cycleWaiters.splice(0)) w();
-  }
-
-  private wake(): void {
-    this.wakePending = true;
-    this.wakeSleeper?.();
-  }
-
-  /** Sleeps `ms` (forever when undefined) or until {@link wake}. */
-  private async sleep(ms: number | undefined): Promise<void> {
-    if (this.wakePending || this.closing) {
-      this.wakePending = false;
-      return;
-    }
-    const woken = new Promise<void>((resolve) => (this.wakeSleeper = resolve));
-    const timeout = new AbortController();
-    try {
-      await Promise.race(ms === undefined ? [woken] : [woken, delay(ms, timeout.signal)]);
-    } finally {
-      timeout.abort();
-      this.wakeSleeper = undefined;
-      this.wakePending = false;
-    }
   }
 
   // ---------------------------------------------------------------- requests
@@ -458,31 +422,8 @@ export class Iso165cDriver implements Driver {
       this.configured = false;
       this.wake();
     }
-    const { imcStatus, vifcStatus } = info;
-    this.errors.set((imcStatus & ImcBit.SystemFailure) !== 0, {
-      type: 'DeviceFault',
-      subType: 'SystemFailure',
-      message: `iso165C reports a system failure (status bits: ${bitNames(imcStatus, IMC_BIT_NAMES).join(', ')})`,
-    });
-    const link: string[] = [];
-    if (vifcStatus & VifcBit.ImcConnectivityError) link.push('IMC connectivity lost');
-    if (vifcStatus & VifcBit.ImcAliveError) link.push('IMC alive check failed');
-    this.errors.set(link.length > 0, {
-      type: 'CommunicationFault',
-      subType: 'ImcLink',
-      message: `iso165C internal link: ${link.join(', ')}`,
-    });
-    this.errors.set((imcStatus & ImcBit.ChassisFault) !== 0, {
-      type: 'VendorWarning',
-      subType: 'ChassisFault',
-      message: 'iso165C reports a chassis (ground) connection fault',
-    });
-    this.errors.set((imcStatus & ImcBit.CalibrationRunning) !== 0, {
-      type: 'VendorWarning',
-      subType: 'Calibration',
-      message: 'iso165C calibration running',
-    });
-    this.checkMode(vifcStatus);
+    for (const { active, error } of statusErrors(info)) this.errors.set(active, error);
+    this.checkMode(info.vifcStatus);
   }
 
   /** Re-sends the measurement mode when IMD_Info keeps contradicting it. */
