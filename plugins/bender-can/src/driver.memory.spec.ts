@@ -49,6 +49,22 @@ describe('iso165C driver over the memory bus', () => {
     expect(ctx.measurementsAfter(mark)).toEqual([]);
   });
 
+  it('writes settings only when the device holds other values, also after a reconnect', async () => {
+    rig = await memoryRig({ thresholds: { errorOhm: 500_000, warningOhm: 800_000 } });
+    const { ctx, driver, sim } = rig;
+    const sets = (cmd: number): number => sim!.requests.filter((r) => r.cmd === cmd).length;
+    await driver.open();
+    expect(sets(0x28)).toBe(0); // 500 kΩ is already set
+    expect(sets(0x29)).toBe(1);
+    sim!.goSilent();
+    await waitFor(() => ctx.isActive('CommunicationFault', 'InfoTimeout'), 'CommunicationFault', 5000);
+    const unlocks = sets(0xca);
+    sim!.resume();
+    await waitFor(() => sets(0xca) > unlocks && sets(0x39) >= 2, 'configured again', 10_000);
+    expect(sets(0x29)).toBe(1);
+    expect(sim!.state.warningThresholdKOhm).toBe(800);
+  });
+
   it('reads HV2 or no voltage as configured', async () => {
     rig = await memoryRig({ voltage: 'none' });
     await rig.driver.open();

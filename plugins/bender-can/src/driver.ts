@@ -261,15 +261,33 @@ export class Iso165cDriver implements Driver {
       throw new UnexpectedAnswer(`device did not unlock (lock mode ${lock.dw1}; 2 = blocked after too many retries)`);
     }
     const { errorOhm, warningOhm } = this.options.thresholds;
-    if (errorOhm !== undefined) await this.setAndCheck(Cmd.SetErrorThreshold, Math.round(errorOhm / 1000), signal);
-    if (warningOhm !== undefined)
-      await this.setAndCheck(Cmd.SetWarningThreshold, Math.round(warningOhm / 1000), signal);
-    if (this.options.meanFactor !== undefined)
-      await this.setAndCheck(Cmd.SetMeanFactor, this.options.meanFactor, signal);
+    if (errorOhm !== undefined) {
+      await this.ensureSetting(Cmd.GetErrorThreshold, Cmd.SetErrorThreshold, Math.round(errorOhm / 1000), signal);
+    }
+    if (warningOhm !== undefined) {
+      await this.ensureSetting(Cmd.GetWarningThreshold, Cmd.SetWarningThreshold, Math.round(warningOhm / 1000), signal);
+    }
+    if (this.options.meanFactor !== undefined) {
+      await this.ensureSetting(Cmd.GetMeanFactor, Cmd.SetMeanFactor, this.options.meanFactor, signal);
+    }
     this.errors.clear({ type: 'VendorError', subType: 'Configuration' });
     this.configured = true;
     this.appliedMeasuring = undefined;
     this.ctx.log.info('device configured');
+  }
+
+  /**
+   * Writes a setting only when the device holds a different value (settings may live in EEPROM;
+   * the driver configures again after every communication loss). A device that rejects the GET
+   * gets the SET anyway.
+   */
+  private async ensureSetting(getCmd: number, setCmd: number, value: number, signal: AbortSignal): Promise<void> {
+    try {
+      if ((await this.request(getCmd, 0, 0, signal, true)).dw1 === value) return;
+    } catch (e) {
+      if (!(e instanceof DeviceErrorFrame)) throw e;
+    }
+    await this.setAndCheck(setCmd, value, signal);
   }
 
   private async setAndCheck(cmd: number, value: number, signal: AbortSignal): Promise<void> {
