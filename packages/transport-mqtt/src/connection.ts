@@ -11,6 +11,14 @@ export function describeMqttError(err: unknown): string {
   return String(err);
 }
 
+/** Whether an error means the broker (or its TLS layer) refused us, as opposed to a lost link. */
+function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'number') return code !== 0; // CONNACK return codes: 1..5 (3.1.1), >= 0x80 (5.0)
+  if (typeof code === 'string') return /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/i.test(code);
+  return false;
+}
+
 /** Strips credentials from a URL for logging. */
 export function redactUrl(url: string): string {
   try {
@@ -37,11 +45,20 @@ export class MqttJsConnection implements MqttConnection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private ending = false;
   private wasConnected = false;
+  /** The broker or TLS refused us (credentials, certificate): back off longer than for a lost link. */
+  private refused = false;
+  private erroredThisAttempt = false;
+  private failuresSinceConnect = 0;
+  private readonly refusedBackoff: Backoff;
   private connects = 0;
   private readonly log: Logger;
 
   constructor(private readonly options: MqttConnectionOptions) {
-    this.backoff = new Backoff({ initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.2, ...options.backoff });
+    // A lost link comes back quickly (broker restart): retry soon, capped at 1.5 s so that
+    // measurements flow again within 2 s of the broker's return. A refusal (bad credentials,
+    // untrusted certificate) will not fix itself: back off up to 30 s, one error line per attempt.
+    this.backoff = new Backoff({ initialMs: 250, maxMs: 1500, factor: 2, jitter: 0.2, ...options.backoff });
+    this.refusedBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 });
     this.log = options.log.child({ clientId: options.clientId });
   }
 
@@ -85,7 +102,14 @@ export class MqttJsConnection implements MqttConnection {
     client.on('connect', () => this.handleConnect());
     client.on('close', () => this.handleClose());
     client.on('error', (err) => {
-      this.log.error({ url: redactUrl(o.url), err: describeMqttError(err) }, 'mqtt connection error');
+      this.erroredThisAttempt = true;
+      const refusal = isRefusal(err);
+      if (refusal) this.refused = true;
+      const fields = { url: redactUrl(o.url), err: describeMqttError(err) };
+      // A refusal is logged on every attempt; a broker that is away only on the first one.
+      if (refusal || this.failuresSinceConnect === 0) this.log.error(fields, 'mqtt connection error');
+      else this.log.debug(fields, 'mqtt connection error');
+      this.failuresSinceConnect += 1;
     });
     client.on('message', (topic, payload) => {
       const handler = this.subscriptions.get(topic);
@@ -160,7 +184,10 @@ export class MqttJsConnection implements MqttConnection {
   private handleConnect(): void {
     this.connects += 1;
     this.wasConnected = true;
+    this.refused = false;
+    this.failuresSinceConnect = 0;
     this.backoff.reset();
+    this.refusedBackoff.reset();
     this.log.info({ url: redactUrl(this.options.url), connects: this.connects }, 'mqtt connected');
     if (this.subscriptions.size > 0) this.sendSubscribe([...this.subscriptions.keys()]);
     for (const l of this.connectListeners) {
@@ -173,9 +200,11 @@ export class MqttJsConnection implements MqttConnection {
   }
 
   private handleClose(): void {
+    const errored = this.erroredThisAttempt;
+    this.erroredThisAttempt = false;
     if (this.wasConnected) {
       this.wasConnected = false;
-      this.log.warn({ url: redactUrl(this.options.url) }, 'mqtt connection lost');
+      if (!this.ending) this.log.warn({ url: redactUrl(this.options.url) }, 'mqtt connection lost');
       for (const l of this.disconnectListeners) {
         try {
           l();
@@ -183,10 +212,15 @@ export class MqttJsConnection implements MqttConnection {
           this.log.error({ err: describeMqttError(err) }, 'disconnect listener threw');
         }
       }
+    } else if (!errored && !this.ending) {
+      // e.g. the TLS peer hung up without an alert: still one line per attempt.
+      this.log.error({ url: redactUrl(this.options.url) }, 'mqtt connection closed before it was up');
+      this.refused = true;
     }
     if (this.ending || this.reconnectTimer) return;
-    const wait = this.backoff.next();
-    this.log.info({ inMs: wait, attempt: this.backoff.attempts }, 'mqtt reconnect scheduled');
+    const backoff = this.refused ? this.refusedBackoff : this.backoff;
+    const wait = backoff.next();
+    this.log.info({ inMs: wait, attempt: backoff.attempts }, 'mqtt reconnect scheduled');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.ending) this.client?.reconnect();
