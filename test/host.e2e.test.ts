@@ -234,7 +234,7 @@ test('hostile payloads are logged and ignored; valid requests keep being answere
     '1e400',
     '18446744073709551616',
     '-5',
-    '3.5',
+    '2001',
     '{}',
     '[]',
     'x'.repeat(1024 * 1024),
