@@ -80,7 +80,8 @@ test('start() rejecting twice: CommunicationFault naming the plugin and cause, r
     'recovered',
   );
   await waitFor(() => everest.of('bad', 'isolation_measurement').length >= 3, 5000, 'measurements after recovery');
-  expect(errorsOf('bad', 'raise_error')).toHaveLength(1);
+  // Raised once (the no-data watchdog may add its own NoData fault meanwhile: also legitimate).
+  expect(errorsOf('bad', 'raise_error').filter((e) => e.sub_type === 'imd-host/PluginFailure')).toHaveLength(1);
   const g = everest.of('good', 'isolation_measurement');
   expect(g.length).toBeGreaterThan(10);
   expect(errorsOf('good', 'raise_error')).toEqual([]);

@@ -9,6 +9,7 @@ import {
 } from '@imd-host/sdk';
 import type { MqttConnection } from '@imd-host/transport-mqtt';
 import {
+  HEARTBEAT_MAX,
   errorPayload,
   errorProblem,
   measurementPayload,
@@ -109,6 +110,13 @@ export class IsolationMonitorSession {
   private lastMeasurementAt: number | undefined;
 
   private lastHeartbeat: bigint | undefined;
+  /**
+   * For a few seconds after every connect, EVerest's heartbeats prove it listens again (it may
+   * have resubscribed after our re-publish on connect): re-send our errors then, at most once
+   * a second.
+   */
+  private resyncUntil = 0;
+  private lastResyncAt = 0;
   private heartbeatGaps = 0;
   private publishedMeasurements = 0;
   private publishedSelfTestResults = 0;
@@ -150,7 +158,11 @@ export class IsolationMonitorSession {
     this.unsubscribers.push(this.connection.onConnect(() => this.onConnect()));
     this.connection.open();
     this.commCheckTimer = setInterval(() => this.sendCommunicationCheck(), this.config.communicationCheckIntervalMs);
-    this.enqueue('open', () => driver.open(), () => this.scheduleRetry('open'));
+    this.enqueue(
+      'open',
+      () => driver.open(),
+      () => this.scheduleRetry('open'),
+    );
   }
 
   /** Stop measuring, answer a running self test, close the driver and disconnect cleanly. */
@@ -229,6 +241,16 @@ export class IsolationMonitorSession {
     if (!r.ok) return this.rejectPayload(this.topics.heartbeat, payload, r.reason);
     const prev = this.lastHeartbeat;
     this.lastHeartbeat = r.value;
+    const everestRestarted = prev !== undefined && r.value === 0n && prev !== HEARTBEAT_MAX;
+    const now = Date.now();
+    const resync = now < this.resyncUntil && now - this.lastResyncAt >= 900;
+    if ((resync || everestRestarted) && this.active.size > 0) {
+      this.lastResyncAt = now;
+      // After a broker restart EVerest may have resubscribed after our re-publish; after an
+      // EVerest restart it has forgotten our errors. Either way: tell it again.
+      this.log.info({ errors: this.active.size, everestRestarted }, 're-publishing active errors to EVerest');
+      for (const e of this.active.values()) this.publishRaise(e);
+    }
     if (prev !== undefined) {
       const expected = nextHeartbeat(prev);
       if (r.value !== expected) {
@@ -253,7 +275,11 @@ export class IsolationMonitorSession {
     this.measuring = true;
     this.lastFreshAt = Date.now();
     this.armWatchdog();
-    this.enqueue('start', () => driver.start(), () => this.scheduleRetry('start'));
+    this.enqueue(
+      'start',
+      () => driver.start(),
+      () => this.scheduleRetry('start'),
+    );
   }
 
   private onStop(): void {
@@ -355,7 +381,9 @@ export class IsolationMonitorSession {
       this.droppedMeasurements += 1;
       return;
     }
-    if (this.connection.publish(this.topics.isolationMeasurement, measurementPayload(m), { qos: 0, whenOffline: 'drop' })) {
+    if (
+      this.connection.publish(this.topics.isolationMeasurement, measurementPayload(m), { qos: 0, whenOffline: 'drop' })
+    ) {
       this.publishedMeasurements += 1;
       this.lastMeasurementAt = now;
     } else {
@@ -443,6 +471,8 @@ export class IsolationMonitorSession {
       whenOffline: 'drop',
     });
     this.sendCommunicationCheck();
+    this.resyncUntil = Date.now() + 3000;
+    this.lastResyncAt = Date.now();
     // Reconcile EVerest's view of our errors (a broker or EVerest restart loses them).
     for (const [k, e] of [...this.told]) {
       if (!this.active.has(k)) this.publishClear({ type: e.type, subType: e.subType });
@@ -489,8 +519,18 @@ export class IsolationMonitorSession {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.pendingRetry = undefined;
-      if (op === 'open') this.enqueue('open', () => driver.open(), () => this.scheduleRetry('open'));
-      else if (this.measuring) this.enqueue('start', () => driver.start(), () => this.scheduleRetry('start'));
+      if (op === 'open')
+        this.enqueue(
+          'open',
+          () => driver.open(),
+          () => this.scheduleRetry('open'),
+        );
+      else if (this.measuring)
+        this.enqueue(
+          'start',
+          () => driver.start(),
+          () => this.scheduleRetry('start'),
+        );
     }, wait);
   }
 
