@@ -63,6 +63,28 @@ export async function runHost(options: RunOptions): Promise<number> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // SIGHUP: re-read the configuration. An invalid file is rejected with its problems and the
+  // running configuration stays; changed modules restart, unchanged ones keep running.
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      if (exiting) return;
+      let next;
+      try {
+        next = loadConfig({ file: options.config ?? host.config.file });
+      } catch (err) {
+        const problems = err instanceof ConfigError ? err.lines : [err instanceof Error ? err.message : String(err)];
+        log.error({ problems }, 'SIGHUP: new configuration rejected; keeping the running one');
+        return;
+      }
+      if (!options.logLevel) log.level = next.config.log.level;
+      try {
+        await host.reload(next);
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'SIGHUP: reload failed');
+      }
+    });
+  });
 
   try {
     await host.start();
