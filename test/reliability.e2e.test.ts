@@ -122,6 +122,36 @@ ${steps.join('\n')}
   });
 });
 
+test('a self test that finishes while the broker is down is answered exactly once after it returns', async () => {
+  const broker = await startBroker();
+  brokers.push(broker);
+  host = startHost([
+    'run',
+    '--config',
+    writeConfig(`mqtt: { url: ${broker.url}, keepaliveS: 2 }
+modules:
+  - moduleId: st
+    plugin: mock
+    selfTestTimeoutS: 20
+    options: { intervalMs: 200, selfTestDurationMs: 1500, selfTestResult: false }
+`),
+  ]);
+  const everest = await everestOn(broker.url);
+  let hb = 0;
+  const heartbeat = setInterval(() => everest.send('st', 'heartbeat', String(hb++)), 500);
+  afterCleanup.push(() => clearInterval(heartbeat));
+  await waitFor(() => everest.of('st', 'communication_check').length > 0, 5000, 'connected');
+  everest.send('st', 'start_self_test', '500');
+  await sleep(300);
+  await broker.stop(); // the result (after 1.5 s) is ready while the broker is away
+  await sleep(2500);
+  await broker.restart();
+  await waitFor(() => everest.of('st', 'self_test_result').length >= 1, 8000, 'the kept self-test result');
+  await sleep(2000);
+  expect(everest.of('st', 'self_test_result').map((r) => r.payload)).toEqual(['false']);
+  expect(host.logs().some((l) => l.msg === 'self-test result kept until EVerest listens again')).toBe(true);
+});
+
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'ignore' });
 }

@@ -110,6 +110,9 @@ export class IsolationMonitorSession {
   private lastMeasurementAt: number | undefined;
 
   private lastHeartbeat: bigint | undefined;
+  private readonly pendingResults: boolean[] = [];
+  private resultsHeldUntilHeartbeat = false;
+  private pendingFlushTimer: NodeJS.Timeout | undefined;
   /**
    * For a few seconds after every connect, EVerest's heartbeats prove it listens again (it may
    * have resubscribed after our re-publish on connect): re-send our errors then, at most once
@@ -242,6 +245,7 @@ export class IsolationMonitorSession {
     const prev = this.lastHeartbeat;
     this.lastHeartbeat = r.value;
     const everestRestarted = prev !== undefined && r.value === 0n && prev !== HEARTBEAT_MAX;
+    if (this.resultsHeldUntilHeartbeat) this.flushPendingResults('heartbeat from EVerest');
     const now = Date.now();
     const resync = now < this.resyncUntil && now - this.lastResyncAt >= 900;
     if ((resync || everestRestarted) && this.active.size > 0) {
@@ -340,12 +344,35 @@ export class IsolationMonitorSession {
     clearTimeout(st.timer);
     st.abort.abort();
     this.log.info({ result, why, answers: st.answers }, 'self test finished');
-    for (let i = 0; i < st.answers; i += 1) {
-      this.publishedSelfTestResults += 1;
-      this.connection.publish(this.topics.selfTestResult, result ? 'true' : 'false', { qos: 1, whenOffline: 'queue' });
-    }
+    for (let i = 0; i < st.answers; i += 1) this.answerSelfTest(result);
     // The device may not have measured during the test: give the watchdog a fresh start.
     this.lastFreshAt = Date.now();
+  }
+
+  /**
+   * Publish one self-test result. While disconnected it is kept (never dropped: every request
+   * gets its answer) and sent once EVerest is known to listen again: on its first heartbeat
+   * after the reconnect, or 3 s after the reconnect when no heartbeat comes.
+   */
+  private answerSelfTest(result: boolean): void {
+    this.publishedSelfTestResults += 1;
+    if (this.connection.isConnected && !this.resultsHeldUntilHeartbeat) {
+      this.connection.publish(this.topics.selfTestResult, result ? 'true' : 'false', { qos: 1, whenOffline: 'queue' });
+      return;
+    }
+    this.pendingResults.push(result);
+    this.log.info({ result, pending: this.pendingResults.length }, 'self-test result kept until EVerest listens again');
+  }
+
+  private flushPendingResults(why: string): void {
+    if (this.pendingFlushTimer) clearTimeout(this.pendingFlushTimer);
+    this.pendingFlushTimer = undefined;
+    this.resultsHeldUntilHeartbeat = false;
+    if (this.pendingResults.length === 0 || !this.connection.isConnected) return;
+    this.log.info({ count: this.pendingResults.length, why }, 'sending kept self-test results');
+    for (const r of this.pendingResults.splice(0)) {
+      this.connection.publish(this.topics.selfTestResult, r ? 'true' : 'false', { qos: 1, whenOffline: 'queue' });
+    }
   }
 
   // ---- driver -> module ---------------------------------------------------------------
@@ -472,6 +499,11 @@ export class IsolationMonitorSession {
     });
     this.sendCommunicationCheck();
     this.resyncUntil = Date.now() + 3000;
+    if (this.pendingResults.length > 0) {
+      this.resultsHeldUntilHeartbeat = true;
+      if (this.pendingFlushTimer) clearTimeout(this.pendingFlushTimer);
+      this.pendingFlushTimer = setTimeout(() => this.flushPendingResults('no heartbeat within 3 s'), 3000);
+    }
     this.lastResyncAt = Date.now();
     // Reconcile EVerest's view of our errors (a broker or EVerest restart loses them).
     for (const [k, e] of [...this.told]) {
@@ -569,6 +601,8 @@ export class IsolationMonitorSession {
   }
 
   private clearTimers(): void {
+    if (this.pendingFlushTimer) clearTimeout(this.pendingFlushTimer);
+    this.pendingFlushTimer = undefined;
     if (this.commCheckTimer) clearInterval(this.commCheckTimer);
     this.commCheckTimer = undefined;
     this.disarmWatchdog();
