@@ -61,7 +61,11 @@ export const mockOptionsSchema: JsonSchema = {
       required: ['steps'],
       properties: {
         repeat: { type: 'boolean', default: false },
-        periodMs: { type: 'integer', minimum: 1, description: 'loop period with repeat (default: last atMs + intervalMs)' },
+        periodMs: {
+          type: 'integer',
+          minimum: 1,
+          description: 'loop period with repeat (default: last atMs + intervalMs)',
+        },
         steps: {
           type: 'array',
           items: {
