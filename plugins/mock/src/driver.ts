@@ -69,8 +69,13 @@ export class MockDriver implements Driver {
 
   selfTest(testVoltageV: number, signal: AbortSignal): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new AbortedError('mock self test'));
+        return;
+      }
+      const timers: { done?: NodeJS.Timeout } = {};
       const finish = (): void => {
-        clearTimeout(timer);
+        clearTimeout(timers.done);
         signal.removeEventListener('abort', onAbort);
         this.selfTests.delete(onAbort);
       };
@@ -78,21 +83,17 @@ export class MockDriver implements Driver {
         finish();
         reject(new AbortedError('mock self test'));
       };
-      let timer: NodeJS.Timeout | undefined;
-      if (signal.aborted) {
-        reject(new AbortedError('mock self test'));
-        return;
-      }
       signal.addEventListener('abort', onAbort, { once: true });
       this.selfTests.add(onAbort);
       if (this.silent || this.selfTestHangs) {
         this.ctx.log.info({ testVoltageV }, 'mock self test hangs (silent device or selfTestHangs)');
         return;
       }
-      timer = setTimeout(() => {
-        finish();
-        // Read the result at the end, like a device would report it.
+      timers.done = setTimeout(() => {
+        // The result is read at the end, like a device reports it. A device that went silent
+        // meanwhile never answers: the test then ends only by abort.
         if (this.silent || this.selfTestHangs) return;
+        finish();
         resolve(this.values.selfTestResult);
       }, this.values.selfTestDurationMs);
     });
