@@ -223,7 +223,10 @@ export class MqttJsConnection implements MqttConnection {
     this.log.info({ inMs: wait, attempt: backoff.attempts }, 'mqtt reconnect scheduled');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (!this.ending) this.client?.reconnect();
+      const c = this.client;
+      // Hand the stores back: reconnect() without them starts empty ones and would lose the
+      // QoS 1 messages queued while offline (self-test results, errors).
+      if (!this.ending && c) c.reconnect({ incomingStore: c.incomingStore, outgoingStore: c.outgoingStore });
     }, wait);
   }
 }
