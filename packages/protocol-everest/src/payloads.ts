@@ -47,7 +47,8 @@ export function parseSelfTestVoltage(payload: Buffer): ParseResult<number> {
   } catch {
     return fail('not JSON');
   }
-  if (typeof v !== 'number') return fail(`expected a number (test voltage in V), got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'number')
+    return fail(`expected a number (test voltage in V), got ${v === null ? 'null' : typeof v}`);
   if (!Number.isFinite(v)) return fail('test voltage is not finite');
   if (!(v > 0 && v <= MAX_SELF_TEST_VOLTAGE_V)) {
     return fail(`test voltage ${v} V is out of range (0, ${MAX_SELF_TEST_VOLTAGE_V}]`);
@@ -81,7 +82,8 @@ export function nextHeartbeat(id: bigint): bigint {
 /** Why a measurement cannot be published, or undefined when it is valid. */
 export function measurementProblem(m: Measurement): string | undefined {
   if (typeof m !== 'object' || m === null) return 'not an object';
-  if (typeof m.resistanceOhm !== 'number' || !Number.isFinite(m.resistanceOhm)) return 'resistanceOhm is not a finite number';
+  if (typeof m.resistanceOhm !== 'number' || !Number.isFinite(m.resistanceOhm))
+    return 'resistanceOhm is not a finite number';
   if (m.resistanceOhm < 0) return 'resistanceOhm is negative';
   for (const k of ['voltageV', 'voltageToEarthL1eV', 'voltageToEarthL2eV'] as const) {
     const v = m[k];
