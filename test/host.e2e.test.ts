@@ -280,6 +280,32 @@ test('SIGTERM: clean exit 0 within 2 s, nothing published afterwards, no last wi
   host = undefined;
 });
 
+test('a frozen host (like a power loss: no FIN, no DISCONNECT): the will arrives after about 1.5 x keepalive', async () => {
+  const h = await startTwo();
+  h.kill('SIGSTOP');
+  const frozenAt = Date.now();
+  await waitFor(
+    () => everest.of('right', 'raise_error', frozenAt).some((e) => e.payload.includes('imd-host/HostOffline')),
+    8000,
+    'last will after keepalive expiry',
+  );
+  const at = everest.of('right', 'raise_error', frozenAt)[0].at - frozenAt;
+  // keepaliveS 2: mosquitto gives up after 1.5 x 2 s = 3 s (granularity ~1 s).
+  expect(at).toBeGreaterThan(2000);
+  expect(at).toBeLessThan(5000);
+  h.kill('SIGKILL');
+});
+
+test('SIGINT: clean exit 0 within 2 s', async () => {
+  const h = await startTwo();
+  const t = Date.now();
+  h.kill('SIGINT');
+  const { code } = await h.exited;
+  expect(code).toBe(0);
+  expect(Date.now() - t).toBeLessThan(2000);
+  host = undefined;
+});
+
 test('SIGKILL: the broker delivers each module its last will (CommunicationFault); the next start clears it', async () => {
   const h = await startTwo();
   h.kill('SIGKILL');
@@ -294,8 +320,11 @@ test('SIGKILL: the broker delivers each module its last will (CommunicationFault
     6000,
     'last will for both modules',
   );
-  const will = JSON.parse(everest.of('left', 'raise_error', killedAt)[0].payload);
+  const willMsg = everest.of('left', 'raise_error', killedAt)[0];
+  const will = JSON.parse(willMsg.payload);
   expect(will.type).toBe('CommunicationFault');
+  // keepaliveS is 2: the broker notices after 1.5 x keepalive (plus its own check granularity).
+  expect(willMsg.at - killedAt).toBeLessThan(1.5 * 2000 + 1000);
   const restart = Date.now();
   await startTwo();
   await waitFor(
