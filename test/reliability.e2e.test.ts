@@ -152,12 +152,23 @@ modules:
   expect(host.logs().some((l) => l.msg === 'self-test result kept until EVerest listens again')).toBe(true);
 });
 
+/** Tests never skip silently: a missing tool fails with a message saying what to install. */
+function requireTool(cmd: string, pkg: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`this test needs ${cmd}, which was not found on PATH: apt-get install -y ${pkg}`);
+  }
+}
+
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'ignore' });
 }
 
 /** A CA, a server certificate for 127.0.0.1, a client certificate, and a second, untrusted CA. */
 function makePki(): string {
+  requireTool('openssl', 'openssl');
+  requireTool('mosquitto_passwd', 'mosquitto');
   const dir = mkdtempSync(path.join(tmpdir(), 'imd-pki-'));
   // mosquitto started as root drops to its own user: it must be able to read these files.
   chmodSync(dir, 0o755);
