@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { startBroker, type TestBroker } from './support/broker';
 import { FakeEverest, sleep, waitFor } from './support/everest';
-import { startHost, writeConfig, type HostProcess } from './support/host';
+import { startHost, tempDir, writeConfig, type HostProcess } from './support/host';
 
 jest.setTimeout(180_000);
 
@@ -140,10 +140,9 @@ modules:
 test('property: the config loader never throws anything but a ConfigError, whatever the file holds', async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const core = require('@imd-host/core') as typeof import('@imd-host/core');
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { writeFileSync } = await import('node:fs');
   const path = await import('node:path');
-  const dir = mkdtempSync(path.join(tmpdir(), 'imd-fuzz-'));
+  const dir = tempDir('imd-fuzz-');
   const file = path.join(dir, 'imd-host.config.yaml');
   const json = fc.jsonValue({ maxDepth: 4 });
   const moduleArb = fc.record(

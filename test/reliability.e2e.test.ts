@@ -4,12 +4,11 @@
  * wrong credentials and untrusted certificates (one error line per attempt, backoff).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startBroker, startMosquittoWith, type TestBroker } from './support/broker';
 import { FakeEverest, sleep, waitFor } from './support/everest';
-import { startHost, writeConfig, type HostProcess } from './support/host';
+import { startHost, tempDir, writeConfig, type HostProcess } from './support/host';
 
 jest.setTimeout(120_000);
 
@@ -169,7 +168,7 @@ function openssl(args: string[], cwd: string): void {
 function makePki(): string {
   requireTool('openssl', 'openssl');
   requireTool('mosquitto_passwd', 'mosquitto');
-  const dir = mkdtempSync(path.join(tmpdir(), 'imd-pki-'));
+  const dir = tempDir('imd-pki-');
   // mosquitto started as root drops to its own user: it must be able to read these files.
   chmodSync(dir, 0o755);
   for (const ca of ['ca', 'evil-ca']) {
@@ -288,7 +287,7 @@ describe('TLS, authentication and ACL', () => {
   }
 
   function tlsConfig(port: number, opts: { password?: string; ca?: string; cert?: string; key?: string }): string {
-    const dir = mkdtempSync(path.join(tmpdir(), 'imd-tlscfg-'));
+    const dir = tempDir('imd-tlscfg-');
     writeFileSync(path.join(dir, 'pw'), `${opts.password ?? 'right-password'}\n`);
     const file = path.join(dir, 'imd-host.config.yaml');
     writeFileSync(

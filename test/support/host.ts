@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -18,9 +18,21 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+const tempDirs: string[] = [];
+process.once('exit', () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp dir removed when the test process exits. */
+export function tempDir(prefix = 'imd-test-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** Write a config to a fresh temp dir and return its path. */
 export function writeConfig(yamlText: string, name = 'imd-host.config.yaml'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'imd-cfg-'));
+  const dir = tempDir('imd-cfg-');
   const file = path.join(dir, name);
   writeFileSync(file, yamlText);
   return file;

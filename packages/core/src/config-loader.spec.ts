@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, pointerToPath } from './config-errors';
 import { loadConfig } from './config-loader';
 import { substituteEnv } from './env-substitution';
 import { PluginLoader } from './plugin-loader';
+import { tempDir } from '../../../test/support/host';
 
 /** A temp dir with a path plugin `./fake-plugin.js` whose options schema requires intervalMs >= 10. */
 function fixtureDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'imd-core-'));
+  const dir = tempDir('imd-core-');
   writeFileSync(
     path.join(dir, 'fake-plugin.js'),
     `const sdk = require(${JSON.stringify(require.resolve('@imd-host/sdk'))});
@@ -83,7 +83,7 @@ describe('loadConfig', () => {
   });
 
   test('no config anywhere: a clear message', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'imd-empty-'));
+    const dir = tempDir('imd-empty-');
     expect(problems(() => loadConfig({ cwd: dir })).join('\n')).toMatch(/no configuration found.*--config/);
   });
 

@@ -63,7 +63,7 @@ describe('options schema', () => {
     [{ scenario: { steps: [{ atMs: 0, raiseError: { type: 'Bogus' } }] } }, 'bad error type'],
     [{ scenario: { steps: [{ atMs: 0, set: { resistanceOhm: 1 }, deviceSilent: true }] } }, 'two actions in one step'],
     [{ scenario: { steps: [{ atMs: -1, deviceSilent: true }] } }, 'negative atMs'],
-  ])('rejects %j (%s)', (o) => {
+  ])('rejects %j (%s)', (o: object, _why: string) => {
     expect(validate(structuredClone(o))).toBe(false);
   });
   test('steps out of order are refused when the driver is created', () => {
