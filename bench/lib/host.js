@@ -18,7 +18,8 @@ function writeMockConfig(dir, { url, prefix, n, intervalMs, tag = 'bench', inter
     '  level: warn',
     'modules:',
   ];
-  for (let i = 0; i < n; i += 1) {
+  const count = intervals ? intervals.length : n;
+  for (let i = 0; i < count; i += 1) {
     const iv = intervals ? intervals[i] : intervalMs;
     const id = intervals ? `m${iv}` : `m${i}`;
     lines.push(
@@ -51,6 +52,7 @@ function spawnHost(opts) {
   const config = writeMockConfig(dir, opts);
   const env = { ...process.env };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
+  if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);
   const child = spawnTracked(process.execPath, [...nodeArgs(opts), CLI, 'run', '--config', config, '--log-level', 'warn'], {
     env,
     cwd: dir,
@@ -71,6 +73,7 @@ function spawnBaseline(opts) {
     IMD_BASE_PAYLOAD: MOCK_PAYLOAD,
   };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
+  if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);
   const child = spawnTracked(process.execPath, [...nodeArgs(opts), BASELINE], { env });
   child.moduleIds = range(opts.n).map((i) => `m${i}`);
   return child;

@@ -139,10 +139,16 @@ async function waitForPort(port, timeoutMs = 5000) {
   }
 }
 
-async function waitFor(pred, timeoutMs, what) {
+async function waitFor(pred, timeoutMs, what, child) {
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (child && child.exitCode !== null) {
+      throw new Error(`${what}: the process exited with ${child.exitCode}: ${child.output().slice(-2000)}`);
+    }
+    if (Date.now() > deadline) {
+      const out = child ? `; its output: ${child.output().slice(-2000)}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${out}`);
+    }
     await sleep(5);
   }
 }
