@@ -1,0 +1,128 @@
+import { ServerSerial, ServerTCP, type IServiceVector } from 'modbus-serial';
+import { DEVICE_SIMULATORS, type SimulatedDevice } from './device';
+
+/** Where the simulator listens. */
+export type SimulatorEndpoint =
+  | { readonly tcp: { readonly host?: string; readonly port: number } }
+  | {
+      readonly rtu: {
+        readonly path: string;
+        readonly baudRate?: number;
+        readonly parity?: 'none' | 'even' | 'odd';
+        readonly stopBits?: 1 | 2;
+      };
+    };
+
+class NoSuchUnit extends Error {
+  readonly modbusErrorCode = 11; // gateway target device failed to respond
+}
+
+const never = new Promise<never>(() => undefined);
+
+/**
+ * A Modbus device simulator: one or more simulated IMDs (by unit id) behind a Modbus TCP
+ * server or an RTU slave on a serial port. Tests and integrators change the devices' state
+ * through `device(unitId).state`.
+ */
+export class ModbusDeviceSimulator {
+  private server: ServerTCP | ServerSerial | undefined;
+  private readonly devices = new Map<number, SimulatedDevice>();
+
+  constructor(units: Record<number, string>) {
+    for (const [unit, preset] of Object.entries(units)) {
+      const make = DEVICE_SIMULATORS[preset];
+      if (!make)
+        throw new Error(`no simulator for preset "${preset}" (have: ${Object.keys(DEVICE_SIMULATORS).join(', ')})`);
+      this.devices.set(Number(unit), make());
+    }
+  }
+
+  device(unitId: number): SimulatedDevice {
+    const d = this.devices.get(unitId);
+    if (!d) throw new Error(`no simulated device with unit id ${unitId}`);
+    return d;
+  }
+
+  get isRunning(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Start serving (again). */
+  async start(endpoint: SimulatorEndpoint): Promise<void> {
+    if (this.server) return;
+    const vector = this.vector();
+    if ('tcp' in endpoint) {
+      const server = new ServerTCP(vector, {
+        host: endpoint.tcp.host ?? '127.0.0.1',
+        port: endpoint.tcp.port,
+        unitID: 255,
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.on('initialized', () => resolve());
+        server.on('serverError', (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
+      });
+      server.on('socketError', () => undefined);
+      this.server = server;
+    } else {
+      const r = endpoint.rtu;
+      const server = new ServerSerial(vector, {
+        path: r.path,
+        baudRate: r.baudRate ?? 19200,
+        parity: r.parity ?? 'even',
+        dataBits: 8,
+        stopBits: r.stopBits ?? 1,
+        unitID: 255,
+      } as ConstructorParameters<typeof ServerSerial>[1]);
+      await new Promise<void>((resolve, reject) => {
+        server.on('initialized', () => resolve());
+        server.on('error', (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
+      });
+      server.on('error', () => undefined);
+      server.on('socketError', () => undefined);
+      this.server = server;
+    }
+  }
+
+  /** Stop serving (as if the device were switched off); devices keep their state. */
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    if (s instanceof ServerTCP) for (const sock of s.socks.keys()) sock.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    for (const d of this.devices.values()) d.dispose();
+  }
+
+  private unit(unitID: number): SimulatedDevice {
+    const d = this.devices.get(unitID);
+    if (!d) throw new NoSuchUnit(`no unit ${unitID}`);
+    return d;
+  }
+
+  private vector(): IServiceVector {
+    const answer = <T>(unitID: number, f: (d: SimulatedDevice) => T): Promise<T> => {
+      try {
+        const d = this.unit(unitID);
+        if (d.state.silent) return never;
+        return Promise.resolve(f(d));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    return {
+      getMultipleHoldingRegisters: (addr: number, len: number, unitID: number) =>
+        answer(unitID, (d) => Array.from({ length: len }, (_, i) => d.readHolding(addr + i))),
+      getMultipleInputRegisters: (addr: number, len: number, unitID: number) =>
+        answer(unitID, (d) => Array.from({ length: len }, (_, i) => d.readInput(addr + i))),
+      getHoldingRegister: (addr: number, unitID: number) => answer(unitID, (d) => d.readHolding(addr)),
+      getInputRegister: (addr: number, unitID: number) => answer(unitID, (d) => d.readInput(addr)),
+      setRegister: (addr: number, value: number, unitID: number) => answer(unitID, (d) => d.write(addr, value)),
+      setRegisterArray: (addr: number, values: number[], unitID: number) =>
+        answer(unitID, (d) => values.forEach((v, i) => d.write(addr + i, v))),
+    };
+  }
+}
