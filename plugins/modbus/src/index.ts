@@ -1,7 +1,13 @@
 import { SDK_VERSION, definePlugin } from '@imd-host/sdk';
 import Ajv from 'ajv';
 import { ModbusDriver } from './driver';
-import { effectiveMap, modbusOptionsExamples, modbusOptionsSchema, type ModbusOptions } from './options';
+import {
+  effectiveMap,
+  modbusOptionsExamples,
+  modbusOptionsSchema,
+  withConnectionDefaults,
+  type ModbusOptions,
+} from './options';
 import { registerMapSchema, type RegisterMap } from './register-map';
 import { modbusSimulatorCommand } from './simulator/command';
 
@@ -30,7 +36,12 @@ export const plugin = definePlugin<ModbusOptions>({
   description: 'Generic Modbus RTU/TCP insulation monitor (presets: Bender isoCHA425HV, Dold RN5893)',
   optionsSchema: modbusOptionsSchema,
   optionsExamples: modbusOptionsExamples,
-  createDriver: (options, ctx) => new ModbusDriver(options, resolveRegisterMap(options), ctx),
+  createDriver: (options, ctx) =>
+    new ModbusDriver(
+      { ...options, connection: withConnectionDefaults(options.connection) },
+      resolveRegisterMap(options),
+      ctx,
+    ),
   simulators: [modbusSimulatorCommand],
 });
 

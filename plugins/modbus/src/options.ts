@@ -63,6 +63,23 @@ export const modbusOptionsSchema: JsonSchema = {
   then: { required: ['registers'], properties: { registers: registerMapSchema } },
 };
 
+/**
+ * The connection with its defaults (ajv does not apply defaults inside `oneOf`):
+ * RTU 19200 baud, even parity, 8 data bits, 1 stop bit; TCP port 502.
+ */
+export function withConnectionDefaults(c: LineAddress | Record<string, unknown>): LineAddress {
+  const x = c as Record<string, unknown>;
+  if (x.type === 'tcp') return { type: 'tcp', host: String(x.host), port: typeof x.port === 'number' ? x.port : 502 };
+  return {
+    type: 'rtu',
+    path: String(x.path),
+    baudRate: typeof x.baudRate === 'number' ? x.baudRate : 19200,
+    parity: (x.parity as 'none' | 'even' | 'odd' | undefined) ?? 'even',
+    dataBits: (x.dataBits as 7 | 8 | undefined) ?? 8,
+    stopBits: (x.stopBits as 1 | 2 | undefined) ?? 1,
+  };
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -17,8 +17,6 @@ class NoSuchUnit extends Error {
   readonly modbusErrorCode = 11; // gateway target device failed to respond
 }
 
-const never = new Promise<never>(() => undefined);
-
 /**
  * A Modbus device simulator: one or more simulated IMDs (by unit id) behind a Modbus TCP
  * server or an RTU slave on a serial port. Tests and integrators change the devices' state
@@ -104,25 +102,43 @@ export class ModbusDeviceSimulator {
   }
 
   private vector(): IServiceVector {
-    const answer = <T>(unitID: number, f: (d: SimulatedDevice) => T): Promise<T> => {
+    // Callback forms: modbus-serial's server takes a promise only per register, not per block.
+    type Cb<T> = (err: Error | null, value: T) => void;
+    const answer = <T>(unitID: number, cb: Cb<T>, f: (d: SimulatedDevice) => T): void => {
+      let d: SimulatedDevice;
+      let value: T;
       try {
-        const d = this.unit(unitID);
-        if (d.state.silent) return never;
-        return Promise.resolve(f(d));
+        d = this.unit(unitID);
+        if (d.state.silent) return; // no answer at all: the client times out
+        value = f(d);
       } catch (err) {
-        return Promise.reject(err);
+        // modbus-serial ignores the value when there is an error.
+        cb(err instanceof Error ? err : new Error(String(err)), undefined as unknown as T);
+        return;
       }
+      cb(null, value);
     };
+    const range = (len: number, get: (i: number) => number): number[] => Array.from({ length: len }, (_, i) => get(i));
     return {
-      getMultipleHoldingRegisters: (addr: number, len: number, unitID: number) =>
-        answer(unitID, (d) => Array.from({ length: len }, (_, i) => d.readHolding(addr + i))),
-      getMultipleInputRegisters: (addr: number, len: number, unitID: number) =>
-        answer(unitID, (d) => Array.from({ length: len }, (_, i) => d.readInput(addr + i))),
-      getHoldingRegister: (addr: number, unitID: number) => answer(unitID, (d) => d.readHolding(addr)),
-      getInputRegister: (addr: number, unitID: number) => answer(unitID, (d) => d.readInput(addr)),
-      setRegister: (addr: number, value: number, unitID: number) => answer(unitID, (d) => d.write(addr, value)),
-      setRegisterArray: (addr: number, values: number[], unitID: number) =>
-        answer(unitID, (d) => values.forEach((v, i) => d.write(addr + i, v))),
+      getMultipleHoldingRegisters: (addr: number, len: number, unitID: number, cb: Cb<number[]>) =>
+        answer(unitID, cb, (d) => range(len, (i) => d.readHolding(addr + i))),
+      getMultipleInputRegisters: (addr: number, len: number, unitID: number, cb: Cb<number[]>) =>
+        answer(unitID, cb, (d) => range(len, (i) => d.readInput(addr + i))),
+      getHoldingRegister: (addr: number, unitID: number, cb: Cb<number>) =>
+        answer(unitID, cb, (d) => d.readHolding(addr)),
+      getInputRegister: (addr: number, unitID: number, cb: Cb<number>) => answer(unitID, cb, (d) => d.readInput(addr)),
+      setRegister: (addr: number, value: number, unitID: number, cb: (err: Error | null) => void) =>
+        answer<void>(
+          unitID,
+          (err) => cb(err),
+          (d) => d.write(addr, value),
+        ),
+      setRegisterArray: (addr: number, values: number[], unitID: number, cb: (err: Error | null) => void) =>
+        answer<void>(
+          unitID,
+          (err) => cb(err),
+          (d) => values.forEach((v, i) => d.write(addr + i, v)),
+        ),
     };
   }
 }
