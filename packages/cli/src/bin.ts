@@ -1,4 +1,6 @@
-import { Command, Option } from 'commander';
+import { createLogger } from '@imd-host/core';
+import { simulateEverest, watch, type BrokerAccess, type CommandIo } from '@imd-host/ops';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { listPlugins } from './list-plugins';
 import { runHost, validateConfig } from './run';
 import { simulateDevice } from './simulate';
@@ -67,6 +69,119 @@ program
   .passThroughOptions()
   .action(async (device: string | undefined, args: string[]) => {
     process.exitCode = await simulateDevice(device, args);
+  });
+
+interface BrokerFlags {
+  url: string;
+  prefix: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+}
+
+const brokerAccess = (o: BrokerFlags): BrokerAccess => ({
+  url: o.url,
+  username: o.username,
+  password: o.password ?? process.env.IMD_MQTT_PASSWORD,
+  ca: o.ca,
+  cert: o.cert,
+  key: o.key,
+  insecure: o.insecure,
+});
+
+const toolIo = (): CommandIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  log: createLogger({ level: 'warn', pretty: false, destination: process.stderr }),
+});
+
+const number = (what: string, integer: boolean) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new InvalidArgumentError(`${what} must be a${integer ? 'n integer' : ' number'}`);
+  }
+  return n;
+};
+
+const withBrokerFlags = (c: Command): Command =>
+  c
+    .option('--url <url>', 'broker URL', 'mqtt://127.0.0.1:1883')
+    .option('--prefix <prefix>', 'topic prefix', 'everest_api/1/isolation_monitor')
+    .option('--username <name>', 'MQTT user name')
+    .option('--password <password>', 'MQTT password (or IMD_MQTT_PASSWORD)')
+    .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
+    .option('--cert <file>', 'client certificate (PEM)')
+    .option('--key <file>', 'client key (PEM)')
+    .option('--insecure', 'do not verify the broker certificate');
+
+withBrokerFlags(
+  program
+    .command('simulate-everest')
+    .description(
+      "play EVerest's side of the isolation_monitor API: commands, heartbeats, checks; with --script, run steps and exit 1 on FAIL or INVALID",
+    ),
+)
+  .requiredOption('--module-id <id>', 'module id (repeat for several)', (v: string, prev: string[] = []) => [
+    ...prev,
+    v,
+  ])
+  .option('--script <file>', 'YAML/JSON list of steps (send, wait, expect, expectNo)')
+  .option(
+    '--heartbeat-ms <ms>',
+    "EVerest's cfg_heartbeat_interval_ms (<= 0: none)",
+    number('--heartbeat-ms', true),
+    1000,
+  )
+  .option(
+    '--comm-check-timeout-s <s>',
+    "EVerest's cfg_communication_check_to_s (<= 0: no check)",
+    number('--comm-check-timeout-s', false),
+    5,
+  )
+  .option('--verbose', 'also print the heartbeats sent')
+  .action(
+    async (
+      opts: BrokerFlags & {
+        moduleId: string[];
+        script?: string;
+        heartbeatMs: number;
+        commCheckTimeoutS: number;
+        verbose?: boolean;
+      },
+    ) => {
+      process.exitCode = await simulateEverest(
+        {
+          broker: brokerAccess(opts),
+          moduleIds: opts.moduleId,
+          prefix: opts.prefix,
+          heartbeatMs: opts.heartbeatMs,
+          commCheckTimeoutS: opts.commCheckTimeoutS,
+          script: opts.script,
+          verbose: opts.verbose,
+        },
+        toolIo(),
+      );
+      process.exit();
+    },
+  );
+
+withBrokerFlags(
+  program
+    .command('watch')
+    .description('live view of every module on the broker: state, resistance, errors, self tests, communication check'),
+)
+  .option('--once', 'collect for --interval seconds (default 2), print one snapshot, exit')
+  .option('--interval <s>', 'print a snapshot every <s> seconds instead of the live view', number('--interval', false))
+  .action(async (opts: BrokerFlags & { once?: boolean; interval?: number }) => {
+    process.exitCode = await watch(
+      { broker: brokerAccess(opts), prefix: opts.prefix, once: opts.once, intervalS: opts.interval },
+      toolIo(),
+    );
+    process.exit();
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -6,6 +6,7 @@ import {
   loadConfig,
   type LogLevel,
 } from '@imd-host/core';
+import { OpsHttpServer } from '@imd-host/ops';
 
 export interface RunOptions {
   readonly config?: string;
@@ -39,6 +40,11 @@ export async function runHost(options: RunOptions): Promise<number> {
   });
   const container = createHostContainer(loaded, log);
   const host = container.get(ImdHostToken);
+  // /healthz and /metrics, when configured; started after the host, stopped before it.
+  const httpConfig = loaded.config.http;
+  const http = httpConfig
+    ? new OpsHttpServer({ port: httpConfig.port, host: httpConfig.host, status: () => host.status(), log })
+    : undefined;
 
   let exiting = false;
   const shutdown = (signal: string): void => {
@@ -53,13 +59,15 @@ export async function runHost(options: RunOptions): Promise<number> {
       process.exit(EXIT.failure);
     }, 1800);
     deadline.unref();
-    host.stop().then(
-      () => process.exit(EXIT.ok),
-      (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping');
-        process.exit(EXIT.failure);
-      },
-    );
+    Promise.allSettled([http?.stop()])
+      .then(() => host.stop())
+      .then(
+        () => process.exit(EXIT.ok),
+        (err: unknown) => {
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'error while stopping');
+          process.exit(EXIT.failure);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -91,6 +99,18 @@ export async function runHost(options: RunOptions): Promise<number> {
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'imd-host could not start');
     return EXIT.failure;
+  }
+  if (http && !exiting) {
+    try {
+      await http.start();
+    } catch (err) {
+      log.fatal(
+        { err: err instanceof Error ? err.message : String(err), port: httpConfig?.port, host: httpConfig?.host },
+        'http: cannot listen; stopping',
+      );
+      await host.stop();
+      return EXIT.failure;
+    }
   }
   // Keep running until a signal arrives.
   return new Promise<number>(() => undefined);

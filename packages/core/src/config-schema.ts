@@ -58,6 +58,16 @@ export const hostConfigSchema = {
         pretty: { type: 'boolean' },
       },
     },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      description: 'Health (/healthz) and Prometheus metrics (/metrics) over HTTP; off when absent',
+      properties: {
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'Address to listen on' },
+      },
+    },
     modules: {
       type: 'array',
       minItems: 1,

@@ -36,5 +36,7 @@ export interface HostConfig {
   readonly mqtt: MqttConfig;
   readonly everest: { readonly topicPrefix: string };
   readonly log: { readonly level: LogLevel; readonly pretty?: boolean };
+  /** `/healthz` and `/metrics` over HTTP; off when absent. */
+  readonly http?: { readonly port: number; readonly host: string };
   readonly modules: readonly ModuleConfig[];
 }
