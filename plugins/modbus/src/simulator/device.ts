@@ -49,12 +49,41 @@ export class IllegalAddress extends Error {
 
 const f32 = (v: number): number[] => encodeRaw({ type: 'float32', wordOrder: 'big' }, v);
 
-/** Bender isoCHA425HV: FC03 channels [float hi, float lo, status, code]; 8005 = 0x5445 starts a self test. */
-export class BenderIsoCha425Sim implements SimulatedDevice {
+/**
+ * The self-test sequence both devices share: "running" for `selfTestDurationMs`, then pass, or
+ * fail with the device fault code `failCode`; `hang` never starts.
+ */
+abstract class SelfTestingDevice {
   readonly state: SimulatedState = defaultState();
-  private readonly params = new Map<number, number>();
-  private testUntil = 0;
+  protected testUntil = 0;
   private timer: NodeJS.Timeout | undefined;
+
+  protected get selfTestRunning(): boolean {
+    return Date.now() < this.testUntil;
+  }
+
+  protected startSelfTest(failCode: number): void {
+    const s = this.state;
+    if (s.selfTest === 'hang') return;
+    this.testUntil = Date.now() + s.selfTestDurationMs;
+    clearTimeout(this.timer);
+    // The result shows just before the "running" indication ends, as on the devices.
+    this.timer = setTimeout(
+      () => {
+        if (s.selfTest === 'fail') s.deviceFault = failCode;
+      },
+      Math.max(0, s.selfTestDurationMs - 20),
+    );
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Bender isoCHA425HV: FC03 channels [float hi, float lo, status, code]; 8005 = 0x5445 starts a self test. */
+export class BenderIsoCha425Sim extends SelfTestingDevice implements SimulatedDevice {
+  private readonly params = new Map<number, number>();
 
   readHolding(a: number): number {
     const s = this.state;
@@ -63,7 +92,7 @@ export class BenderIsoCha425Sim implements SimulatedDevice {
       if (a - base < 2) return f32(value)[a - base];
       if (a - base === 3) return code;
       const alarm = s.deviceFault ? 2 : 0;
-      const testing = Date.now() < this.testUntil ? 2 : 0;
+      const testing = this.selfTestRunning ? 2 : 0;
       const validity = s.invalid ? 3 : 0;
       return (((testing << 6) | alarm) << 8) | (validity << 6) | unit;
     };
@@ -89,7 +118,7 @@ export class BenderIsoCha425Sim implements SimulatedDevice {
   }
 
   write(a: number, value: number): void {
-    if (a === 8005 && value === 0x5445) return this.startSelfTest();
+    if (a === 8005 && value === 0x5445) return this.startSelfTest(1);
     if (a >= 3000 && a <= 3028) {
       this.params.set(a, value);
       return;
@@ -97,31 +126,11 @@ export class BenderIsoCha425Sim implements SimulatedDevice {
     if (a >= 8003 && a <= 8006) return;
     throw new IllegalAddress(a);
   }
-
-  private startSelfTest(): void {
-    const s = this.state;
-    if (s.selfTest === 'hang') return;
-    this.testUntil = Date.now() + s.selfTestDurationMs;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        if (s.selfTest === 'fail') s.deviceFault = 1;
-      },
-      Math.max(0, s.selfTestDurationMs - 20),
-    );
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-  }
 }
 
 /** Dold RN 5893: FC04 fault (0), state (1), R in 100 Ohm (2000), U (2002); control word 1 (holding 0). */
-export class DoldRn5893Sim implements SimulatedDevice {
-  readonly state: SimulatedState = defaultState();
+export class DoldRn5893Sim extends SelfTestingDevice implements SimulatedDevice {
   private control = 0x0100;
-  private testUntil = 0;
-  private timer: NodeJS.Timeout | undefined;
   private readonly config = new Map<number, number>();
 
   readInput(a: number): number {
@@ -130,7 +139,7 @@ export class DoldRn5893Sim implements SimulatedDevice {
       case 0:
         return s.deviceFault;
       case 1:
-        if (Date.now() < this.testUntil) return 3;
+        if (this.selfTestRunning) return 3;
         if (s.deviceFault) return 2;
         if (s.invalid) return 2;
         if (this.control & 0x0100) return 5;
@@ -156,7 +165,7 @@ export class DoldRn5893Sim implements SimulatedDevice {
   write(a: number, value: number): void {
     if (a === 0) {
       if (value & 0x0001) this.state.deviceFault = 0;
-      if (value & 0x0010) this.startSelfTest();
+      if (value & 0x0010) this.startSelfTest(3); // 3: internal failure in test mode
       this.control = value & ~0x0011;
       return;
     }
@@ -165,23 +174,6 @@ export class DoldRn5893Sim implements SimulatedDevice {
       return;
     }
     throw new IllegalAddress(a);
-  }
-
-  private startSelfTest(): void {
-    const s = this.state;
-    if (s.selfTest === 'hang') return;
-    this.testUntil = Date.now() + s.selfTestDurationMs;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        if (s.selfTest === 'fail') s.deviceFault = 3; // internal failure in test mode
-      },
-      Math.max(0, s.selfTestDurationMs - 20),
-    );
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
   }
 }
 
