@@ -4,8 +4,8 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startBroker, type TestBroker } from './support/broker';
-import { FakeEverest, sleep, waitFor } from './support/everest';
+import { useE2E } from './support/e2e';
+import { sleep, waitFor } from './support/everest';
 import { runCli, startHost, writeConfig, type HostProcess } from './support/host';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -64,23 +64,11 @@ test('list-plugins lists the built-in plugins from their manifests', async () =>
 });
 
 describe('SIGHUP', () => {
-  let broker: TestBroker;
-  let everest: FakeEverest;
+  const e2e = useE2E({ everestPer: 'file' });
   let host: HostProcess | undefined;
-  beforeAll(async () => {
-    broker = await startBroker();
-    everest = new FakeEverest(broker.url);
-    await everest.connect();
-  });
-  afterAll(async () => {
-    host?.kill('SIGKILL');
-    if (host) await host.exited;
-    await everest.close();
-    await broker.stop();
-  });
 
   test('reloads: invalid file rejected and the running config kept; changed module restarts, unchanged keeps running', async () => {
-    const cfg = (rB: number, extra = ''): string => `mqtt: { url: ${broker.url} }
+    const cfg = (rB: number, extra = ''): string => `mqtt: { url: ${e2e.broker.url} }
 log: { level: info }
 modules:
   - moduleId: a
@@ -93,13 +81,14 @@ ${extra}`;
     const file = writeConfig(cfg(2000000));
     host = startHost(['run', '--config', file]);
     await waitFor(
-      () => everest.of('a', 'communication_check').length > 0 && everest.of('b', 'communication_check').length > 0,
+      () =>
+        e2e.everest.of('a', 'communication_check').length > 0 && e2e.everest.of('b', 'communication_check').length > 0,
       5000,
       'connected',
     );
-    everest.send('a', 'start', '{}');
-    everest.send('b', 'start', '{}');
-    await waitFor(() => everest.of('b', 'isolation_measurement').length > 2, 3000, 'measuring');
+    e2e.everest.send('a', 'start', '{}');
+    e2e.everest.send('b', 'start', '{}');
+    await waitFor(() => e2e.everest.of('b', 'isolation_measurement').length > 2, 3000, 'measuring');
 
     // An invalid file: rejected, everything keeps running.
     writeFileSync(file, cfg(2000000).replace('intervalMs: 100, resistanceOhm: 1000000', 'intervalMs: 1'));
@@ -113,7 +102,7 @@ ${extra}`;
     expect(rejected.problems).toEqual([`${file}: modules[0].options.intervalMs: must be >= 10`]);
     const t1 = Date.now();
     await sleep(500);
-    expect(everest.of('a', 'isolation_measurement', t1).length).toBeGreaterThan(2);
+    expect(e2e.everest.of('a', 'isolation_measurement', t1).length).toBeGreaterThan(2);
 
     // A valid change to module b and a new module c.
     writeFileSync(file, cfg(3000000, `  - moduleId: c\n    plugin: mock\n    options: { intervalMs: 100 }\n`));
@@ -121,16 +110,18 @@ ${extra}`;
     await waitFor(() => host!.logs().some((l) => l.msg === 'configuration reloaded'), 3000, 'reloaded');
     const reloaded = host.logs().find((l) => l.msg === 'configuration reloaded')!;
     expect(reloaded).toMatchObject({ restarted: ['b'], unchanged: ['a'], started: ['c'], stopped: [] });
-    await waitFor(() => everest.of('c', 'communication_check').length > 0, 3000, 'module c up');
+    await waitFor(() => e2e.everest.of('c', 'communication_check').length > 0, 3000, 'module c up');
     // Module a never stopped measuring; b restarted and waits for EVerest's start again.
     const t2 = Date.now();
     await sleep(600);
-    expect(everest.of('a', 'isolation_measurement', t2).length).toBeGreaterThan(2);
-    expect(everest.of('b', 'isolation_measurement', t2)).toEqual([]);
-    everest.send('b', 'start', '{}');
+    expect(e2e.everest.of('a', 'isolation_measurement', t2).length).toBeGreaterThan(2);
+    expect(e2e.everest.of('b', 'isolation_measurement', t2)).toEqual([]);
+    e2e.everest.send('b', 'start', '{}');
     await waitFor(
       () =>
-        everest.of('b', 'isolation_measurement', t2).some((m) => JSON.parse(m.payload).resistance_F_Ohm === 3000000),
+        e2e.everest
+          .of('b', 'isolation_measurement', t2)
+          .some((m) => JSON.parse(m.payload).resistance_F_Ohm === 3000000),
       3000,
       'b measuring with its new value',
     );

@@ -3,41 +3,20 @@
  * errors of that module, the other module keeps running, and it recovers when the plugin does.
  */
 import * as path from 'node:path';
-import { startBroker, type TestBroker } from './support/broker';
-import { FakeEverest, sleep, waitFor } from './support/everest';
+import { useE2E } from './support/e2e';
+import { sleep, waitFor } from './support/everest';
 import { runCli, startHost, writeConfig, type HostProcess } from './support/host';
 
 const FAULTY = path.resolve(__dirname, 'fixtures/faulty-plugin.js');
 
-let broker: TestBroker;
-let everest: FakeEverest;
+const e2e = useE2E();
 let host: HostProcess | undefined;
-
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.stop();
-});
-beforeEach(async () => {
-  everest = new FakeEverest(broker.url);
-  await everest.connect();
-});
-afterEach(async () => {
-  if (host) {
-    host.kill('SIGKILL');
-    await host.exited;
-    host = undefined;
-  }
-  await everest.close();
-  expect(everest.invalid).toEqual([]);
-});
 
 function run(faultyOptions: string, extra = ''): HostProcess {
   host = startHost([
     'run',
     '--config',
-    writeConfig(`mqtt: { url: ${broker.url}, keepaliveS: 2 }
+    writeConfig(`mqtt: { url: ${e2e.broker.url}, keepaliveS: 2 }
 log: { level: debug }
 modules:
   - moduleId: bad
@@ -54,20 +33,22 @@ ${extra}`),
 
 async function connected(): Promise<void> {
   await waitFor(
-    () => everest.of('bad', 'communication_check').length > 0 && everest.of('good', 'communication_check').length > 0,
+    () =>
+      e2e.everest.of('bad', 'communication_check').length > 0 &&
+      e2e.everest.of('good', 'communication_check').length > 0,
     5000,
     'both modules connected',
   );
 }
 
 const errorsOf = (id: string, kind: 'raise_error' | 'clear_error'): Array<Record<string, string>> =>
-  everest.of(id, kind).map((e) => JSON.parse(e.payload) as Record<string, string>);
+  e2e.everest.of(id, kind).map((e) => JSON.parse(e.payload) as Record<string, string>);
 
 test('start() rejecting twice: CommunicationFault naming the plugin and cause, retried, cleared on recovery; the other module unaffected', async () => {
   run('{ failStarts: 2 }');
   await connected();
-  everest.send('bad', 'start', '{}');
-  everest.send('good', 'start', '{}');
+  e2e.everest.send('bad', 'start', '{}');
+  e2e.everest.send('good', 'start', '{}');
   await waitFor(() => errorsOf('bad', 'raise_error').length > 0, 5000, 'PluginFailure raised');
   expect(errorsOf('bad', 'raise_error')[0]).toEqual({
     type: 'CommunicationFault',
@@ -79,10 +60,10 @@ test('start() rejecting twice: CommunicationFault naming the plugin and cause, r
     10000,
     'recovered',
   );
-  await waitFor(() => everest.of('bad', 'isolation_measurement').length >= 3, 5000, 'measurements after recovery');
+  await waitFor(() => e2e.everest.of('bad', 'isolation_measurement').length >= 3, 5000, 'measurements after recovery');
   // Raised once (the no-data watchdog may add its own NoData fault meanwhile: also legitimate).
   expect(errorsOf('bad', 'raise_error').filter((e) => e.sub_type === 'imd-host/PluginFailure')).toHaveLength(1);
-  const g = everest.of('good', 'isolation_measurement');
+  const g = e2e.everest.of('good', 'isolation_measurement');
   expect(g.length).toBeGreaterThan(10);
   expect(errorsOf('good', 'raise_error')).toEqual([]);
 });
@@ -90,12 +71,12 @@ test('start() rejecting twice: CommunicationFault naming the plugin and cause, r
 test('a synchronous throw in start() is contained the same way', async () => {
   run('{ failStarts: 1, throwSyncInStart: true }');
   await connected();
-  everest.send('bad', 'start', '{}');
+  e2e.everest.send('bad', 'start', '{}');
   await waitFor(() => errorsOf('bad', 'raise_error').length > 0, 5000, 'PluginFailure raised');
   expect(errorsOf('bad', 'raise_error')[0].message).toBe(
     'plugin faulty-plugin: start failed: synchronous throw in start',
   );
-  await waitFor(() => everest.of('bad', 'isolation_measurement').length >= 2, 10000, 'measurements after recovery');
+  await waitFor(() => e2e.everest.of('bad', 'isolation_measurement').length >= 2, 10000, 'measurements after recovery');
 });
 
 test('open() failing at startup is retried and cleared', async () => {
@@ -114,11 +95,11 @@ test('open() failing at startup is retried and cleared', async () => {
 test('unhandled rejections from a plugin poll, invalid and stale values: logged, host alive, only valid fresh values published', async () => {
   const h = run('{ rejectPollEvery: 3, emitGarbage: true, resistanceOhm: 424242 }');
   await connected();
-  everest.send('bad', 'start', '{}');
-  everest.send('good', 'start', '{}');
+  e2e.everest.send('bad', 'start', '{}');
+  e2e.everest.send('good', 'start', '{}');
   await sleep(2000);
   expect(h.child.exitCode).toBeNull();
-  const values = everest
+  const values = e2e.everest
     .of('bad', 'isolation_measurement')
     .map((m) => JSON.parse(m.payload).resistance_F_Ohm as number);
   expect(values.length).toBeGreaterThan(5);
@@ -126,7 +107,7 @@ test('unhandled rejections from a plugin poll, invalid and stale values: logged,
   expect(h.logs().some((l) => l.msg === 'unhandled promise rejection (contained)')).toBe(true);
   expect(h.logs().some((l) => l.msg === 'stale measurement dropped')).toBe(true);
   expect(h.logs().some((l) => l.msg === 'driver reported an invalid measurement; dropped')).toBe(true);
-  expect(everest.of('good', 'isolation_measurement').length).toBeGreaterThan(10);
+  expect(e2e.everest.of('good', 'isolation_measurement').length).toBeGreaterThan(10);
 });
 
 test('a self test that never answers or rejects: false exactly once', async () => {
@@ -139,16 +120,16 @@ test('a self test that never answers or rejects: false exactly once', async () =
 `,
   );
   await connected();
-  everest.send('bad', 'start_self_test', '500');
-  everest.send('rej', 'start_self_test', '500');
-  everest.send('good', 'start_self_test', '500');
-  await waitFor(() => everest.of('bad', 'self_test_result').length === 1, 4000, 'hung self test answered');
-  await waitFor(() => everest.of('rej', 'self_test_result').length === 1, 4000, 'rejected self test answered');
-  await waitFor(() => everest.of('good', 'self_test_result').length === 1, 5000, 'good self test answered');
+  e2e.everest.send('bad', 'start_self_test', '500');
+  e2e.everest.send('rej', 'start_self_test', '500');
+  e2e.everest.send('good', 'start_self_test', '500');
+  await waitFor(() => e2e.everest.of('bad', 'self_test_result').length === 1, 4000, 'hung self test answered');
+  await waitFor(() => e2e.everest.of('rej', 'self_test_result').length === 1, 4000, 'rejected self test answered');
+  await waitFor(() => e2e.everest.of('good', 'self_test_result').length === 1, 5000, 'good self test answered');
   await sleep(1500);
-  expect(everest.of('bad', 'self_test_result').map((r) => r.payload)).toEqual(['false']);
-  expect(everest.of('rej', 'self_test_result').map((r) => r.payload)).toEqual(['false']);
-  expect(everest.of('good', 'self_test_result').map((r) => r.payload)).toEqual(['true']);
+  expect(e2e.everest.of('bad', 'self_test_result').map((r) => r.payload)).toEqual(['false']);
+  expect(e2e.everest.of('rej', 'self_test_result').map((r) => r.payload)).toEqual(['false']);
+  expect(e2e.everest.of('good', 'self_test_result').map((r) => r.payload)).toEqual(['true']);
   expect(errorsOf('rej', 'raise_error')[0].message).toBe(
     'plugin faulty-plugin: selfTest failed: simulated self-test failure',
   );
@@ -157,20 +138,20 @@ test('a self test that never answers or rejects: false exactly once', async () =
 test('a plugin that leaks its timers after stop publishes nothing after stop', async () => {
   run('{ leakAfterStop: true }');
   await connected();
-  everest.send('bad', 'start', '{}');
-  await waitFor(() => everest.of('bad', 'isolation_measurement').length >= 3, 5000, 'measurements');
-  everest.send('bad', 'stop', '{}');
+  e2e.everest.send('bad', 'start', '{}');
+  await waitFor(() => e2e.everest.of('bad', 'isolation_measurement').length >= 3, 5000, 'measurements');
+  e2e.everest.send('bad', 'stop', '{}');
   await sleep(300);
   const after = Date.now();
   await sleep(1000);
-  expect(everest.of('bad', 'isolation_measurement', after)).toEqual([]);
+  expect(e2e.everest.of('bad', 'isolation_measurement', after)).toEqual([]);
 });
 
 test('a plugin whose createDriver throws is a clear startup error', async () => {
   const { code, output } = await runCli([
     'run',
     '--config',
-    writeConfig(`mqtt: { url: ${broker.url} }
+    writeConfig(`mqtt: { url: ${e2e.broker.url} }
 modules:
   - moduleId: bad
     plugin: ${FAULTY}

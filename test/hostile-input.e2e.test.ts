@@ -4,27 +4,14 @@
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { startBroker, type TestBroker } from './support/broker';
-import { FakeEverest, sleep, waitFor } from './support/everest';
+import { useE2E } from './support/e2e';
+import { sleep, waitFor } from './support/everest';
 import { startHost, tempDir, writeConfig, type HostProcess } from './support/host';
 
 jest.setTimeout(180_000);
 
-let broker: TestBroker;
-let everest: FakeEverest;
+const e2e = useE2E({ everestPer: 'file' });
 let host: HostProcess | undefined;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  everest = new FakeEverest(broker.url);
-  await everest.connect();
-});
-afterAll(async () => {
-  host?.kill('SIGKILL');
-  if (host) await host.exited;
-  await everest.close();
-  await broker.stop();
-});
 
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -83,7 +70,7 @@ test('10,000 hostile payloads: no crash, no answer to them, valid requests still
   host = startHost([
     'run',
     '--config',
-    writeConfig(`mqtt: { url: ${broker.url} }
+    writeConfig(`mqtt: { url: ${e2e.broker.url} }
 log: { level: warn }
 modules:
   - moduleId: target
@@ -92,7 +79,7 @@ modules:
     options: { intervalMs: 100, selfTestDurationMs: 50 }
 `),
   ]);
-  await waitFor(() => everest.of('target', 'communication_check').length > 0, 5000, 'connected');
+  await waitFor(() => e2e.everest.of('target', 'communication_check').length > 0, 5000, 'connected');
   await sleep(500);
   const pid = host.child.pid!;
   const rssBefore = rssKb(pid);
@@ -109,13 +96,13 @@ modules:
       (topic === 'start_self_test' || topic === 'heartbeat') && i % 3 === 0
         ? wrongTypes[i % wrongTypes.length]
         : hostilePayload(i, rnd);
-    everest.send('target', topic, payload);
+    e2e.everest.send('target', topic, payload);
     if (i % 1000 === 999) {
       // A valid request in the middle of the storm; wait for its answer before going on.
-      everest.send('target', 'start_self_test', '500');
+      e2e.everest.send('target', 'start_self_test', '500');
       valid += 1;
       await waitFor(
-        () => everest.of('target', 'self_test_result').length === valid,
+        () => e2e.everest.of('target', 'self_test_result').length === valid,
         15000,
         `answer to valid self test ${valid}`,
       );
@@ -124,17 +111,21 @@ modules:
   }
   await sleep(1000);
   expect(host.child.exitCode).toBeNull();
-  expect(everest.of('target', 'self_test_result').map((r) => r.payload)).toEqual(Array(10).fill('true'));
+  expect(e2e.everest.of('target', 'self_test_result').map((r) => r.payload)).toEqual(Array(10).fill('true'));
   // Nothing hostile started measurements.
-  expect(everest.of('target', 'isolation_measurement')).toEqual([]);
+  expect(e2e.everest.of('target', 'isolation_measurement')).toEqual([]);
   // Still healthy afterwards.
-  everest.send('target', 'start', '{}');
-  await waitFor(() => everest.of('target', 'isolation_measurement').length >= 3, 5000, 'measurements after the storm');
+  e2e.everest.send('target', 'start', '{}');
+  await waitFor(
+    () => e2e.everest.of('target', 'isolation_measurement').length >= 3,
+    5000,
+    'measurements after the storm',
+  );
   const rssAfter = rssKb(pid);
   expect(rssAfter - rssBefore).toBeLessThan(60 * 1024);
   const warnings = host.logs().filter((l) => l.msg === 'ignoring invalid payload from EVerest');
   expect(warnings.length).toBeGreaterThan(9000);
-  expect(everest.invalid).toEqual([]);
+  expect(e2e.everest.invalid).toEqual([]);
 });
 
 test('property: the config loader never throws anything but a ConfigError, whatever the file holds', async () => {

@@ -38,6 +38,18 @@ export function writeConfig(yamlText: string, name = 'imd-host.config.yaml'): st
   return file;
 }
 
+const started = new Set<HostProcess>();
+
+/** SIGKILL every process started with {@link startHost} that still runs, and wait for it to end. */
+export async function killStartedHosts(): Promise<void> {
+  const all = [...started];
+  started.clear();
+  for (const h of all) {
+    h.kill('SIGKILL');
+    await h.exited;
+  }
+}
+
 /** Run `imd-host <args>` as a child process (JSON logs, not a TTY). */
 export function startHost(args: readonly string[], env: NodeJS.ProcessEnv = {}): HostProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -50,7 +62,7 @@ export function startHost(args: readonly string[], env: NodeJS.ProcessEnv = {}):
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return {
+  const h: HostProcess = {
     child,
     output: () => out,
     logs: () =>
@@ -69,6 +81,9 @@ export function startHost(args: readonly string[], env: NodeJS.ProcessEnv = {}):
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
   };
+  started.add(h);
+  void exited.then(() => started.delete(h));
+  return h;
 }
 
 /** Run `imd-host <args>` to completion. */
