@@ -331,3 +331,11 @@ describe('with EVerest measuring', () => {
     });
   });
 });
+
+test('SIGTERM: imd-host stops the HTTP server and exits 0', async () => {
+  host.kill('SIGTERM');
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  await expect(fetch(`http://127.0.0.1:${httpPort}/healthz`)).rejects.toThrow();
+  expect(host.output()).toMatch(/"msg":"http: \/healthz and \/metrics listening"/);
+});
