@@ -160,16 +160,23 @@ describe('simulate-everest --script against the mock plugin', () => {
     expect(code).toBe(1);
   });
 
-  test('an invalid m2e payload is reported INVALID and fails the script', async () => {
+  test('an invalid m2e payload is reported INVALID and fails the script; a silent module is warned about', async () => {
     const file = script('invalid.yaml', `- { wait: 1500 }\n`);
     const rogue = await mqtt.connectAsync(broker.url);
     try {
-      const { code, output } = await simulate(['--module-id', 'iso_rogue', '--script', file], async (sim) => {
-        await waitFor(() => sim.output().includes('simulating EVerest'), 5000, 'the simulator to subscribe');
-        await rogue.publishAsync(`${PREFIX}/iso_rogue/m2e/isolation_measurement`, '{"voltage_V":400}', { qos: 1 });
-      });
+      const { code, output } = await simulate(
+        ['--module-id', 'iso_rogue', '--script', file, '--comm-check-timeout-s', '1'],
+        async (sim) => {
+          await waitFor(() => sim.output().includes('simulating EVerest'), 5000, 'the simulator to subscribe');
+          await rogue.publishAsync(`${PREFIX}/iso_rogue/m2e/isolation_measurement`, '{"voltage_V":400}', { qos: 1 });
+        },
+      );
       expect(output).toMatch(
         /iso_rogue <- m2e\/isolation_measurement \{"voltage_V":400\} INVALID \(payload must have required property 'resistance_F_Ohm'\)/,
+      );
+      // Nothing serves iso_rogue: no communication_check, as EVerest would notice.
+      expect(output).toMatch(
+        /^\S+Z iso_rogue WARN no communication_check true since start: EVerest raises CommunicationFault \(Initial communication check\)$/m,
       );
       expect(output).toContain('FAIL script: 0 passed, 0 failed, 1 invalid payload(s)');
       expect(code).toBe(1);
