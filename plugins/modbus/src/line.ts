@@ -95,7 +95,13 @@ export class ModbusLine {
     return result;
   }
 
+  /** Close the port once the requests under way are done (their time-outs bound the wait). */
   async close(): Promise<void> {
+    await this.chain;
+    await this.closeNow();
+  }
+
+  private async closeNow(): Promise<void> {
     const c = this.client;
     this.client = undefined;
     if (c) await new Promise<void>((resolve) => c.close(() => resolve()));
@@ -109,7 +115,7 @@ export class ModbusLine {
         'open',
       );
     }
-    await this.close();
+    await this.closeNow();
     const client = new ModbusRTU();
     try {
       const a = this.address;
