@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import mqtt from 'mqtt';
 import { freePort, startBroker, type TestBroker } from './support/broker';
 import { FakeEverest, PREFIX, sleep, waitFor } from './support/everest';
-import { CLI, startHost, tempDir, writeConfig, type HostProcess } from './support/host';
+import { CLI, runCli, startHost, tempDir, writeConfig, type HostProcess } from './support/host';
 
 let broker: TestBroker;
 let host: HostProcess;
@@ -336,6 +336,29 @@ describe('with EVerest measuring', () => {
       expect(metric(after, 'imd_active_errors{module="iso_b",type="DeviceFault"}')).toBe(0);
       expect(metric(after, 'imd_m2e_published_total{module="iso_b",kind="clear_error"}')).toBeGreaterThanOrEqual(1);
     });
+  });
+});
+
+describe('the http section of the configuration', () => {
+  test('is validated like every other section', async () => {
+    const file = writeConfig(`http:\n  port: 0\n  bind: 0.0.0.0\nmodules:\n  - moduleId: iso\n    plugin: mock\n`);
+    const { code, output } = await runCli(['validate-config', '--config', file]);
+    expect(output).toContain(`${file}: http.port: must be >= 1`);
+    expect(output).toMatch(/http: must NOT have additional properties.*bind|http\.bind/);
+    expect(code).toBe(2);
+  });
+
+  test('a port that cannot be bound stops imd-host with exit 1 and says why', async () => {
+    const file = writeConfig(
+      `mqtt:\n  url: ${broker.url}\n  clientId: ops-busy\nhttp:\n  port: ${httpPort}\nmodules:\n  - moduleId: iso_busy\n    plugin: mock\n`,
+    );
+    const { code, output } = await runCli(['run', '--config', file]);
+    expect(output).toMatch(
+      /"err":"listen EADDRINUSE[^"]*","port":\d+,"host":"127.0.0.1","msg":"http: cannot listen; stopping"/,
+    );
+    expect(output).toContain('"msg":"imd-host stopped"');
+    expect(output).not.toMatch(/Unhandled|connack timeout|^\s+at /m);
+    expect(code).toBe(1);
   });
 });
 
