@@ -109,7 +109,9 @@ export async function runHost(options: RunOptions): Promise<number> {
         'http: cannot listen; stopping',
       );
       await host.stop();
-      return EXIT.failure;
+      // Exit now, like the signal path: a connection still in its MQTT handshake must not
+      // outlive the stopped host.
+      process.exit(EXIT.failure);
     }
   }
   // Keep running until a signal arrives.
