@@ -95,7 +95,7 @@ export class EverestSimulator {
     client.on('connect', () => this.emit({ type: 'connection', at: Date.now(), state: 'connected' }));
     client.on('offline', () => this.emit({ type: 'connection', at: Date.now(), state: 'offline' }));
     client.on('error', (err) => {
-      this.options.log.warn({ err: err.message }, 'simulate-everest: broker error');
+      this.options.log.debug({ err: err.message }, 'simulate-everest: broker error');
       this.emit({ type: 'connection', at: Date.now(), state: 'error', detail: err.message });
     });
     await new Promise<void>((resolve, reject) => {

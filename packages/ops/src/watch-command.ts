@@ -8,7 +8,7 @@ import { ANSI_STYLE, PLAIN_STYLE, renderWatch } from './watch-render';
 export interface WatchOptions {
   readonly broker: BrokerAccess;
   readonly prefix: string;
-  /** Print one snapshot after `intervalS` (default 2 s) and exit. */
+  /** Print one snapshot after collecting for `intervalS` (default 2 s) and exit: 0, or 1 when not connected. */
   readonly once?: boolean;
   /** Non-TTY: seconds between snapshots (default 5). On a TTY it forces snapshot mode too. */
   readonly intervalS?: number;
@@ -24,13 +24,19 @@ export async function watch(options: WatchOptions, io: CommandIo): Promise<numbe
   const model = new WatchModel(prefix);
   const client = mqtt.connect(options.broker.url, clientOptions(options.broker, 'watch'));
   let connected = false;
-  client.on('connect', () => (connected = true));
+  let firstSubscription: () => void = () => undefined;
+  const subscribed = new Promise<void>((resolve) => (firstSubscription = resolve));
+  // Subscribe on every connect: a subscription sent while the broker was away is lost.
+  client.on('connect', () => {
+    connected = true;
+    client.subscribeAsync([`${prefix}/+/m2e/#`, `${prefix}/+/e2m/#`], { qos: 0 }).then(
+      () => firstSubscription(),
+      (err: unknown) => io.log.warn({ err: String(err) }, 'watch: subscribe failed'),
+    );
+  });
   client.on('close', () => (connected = false));
   client.on('error', (err) => io.log.warn({ err: err.message }, 'watch: broker error'));
   client.on('message', (topic, payload) => model.apply(topic, payload, Date.now()));
-  const subscribed = client
-    .subscribeAsync([`${prefix}/+/m2e/#`, `${prefix}/+/e2m/#`], { qos: 0 })
-    .catch((err: unknown) => io.log.warn({ err: String(err) }, 'watch: subscribe failed'));
 
   const live = io.stdout.isTTY === true && !options.once && options.intervalS === undefined;
   const render = (style = live ? ANSI_STYLE : PLAIN_STYLE): string =>
@@ -38,10 +44,15 @@ export async function watch(options: WatchOptions, io: CommandIo): Promise<numbe
 
   try {
     if (options.once) {
-      await subscribed;
-      await new Promise((r) => setTimeout(r, (options.intervalS ?? 2) * 1000));
+      // Collect for the interval after subscribing (or give up when the broker never answers).
+      const collectMs = (options.intervalS ?? 2) * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const connectTimeout = new Promise<void>((r) => (timer = setTimeout(r, collectMs + 5000)));
+      await Promise.race([subscribed, connectTimeout]);
+      clearTimeout(timer);
+      if (connected) await new Promise((r) => setTimeout(r, collectMs));
       io.stdout.write(`${render()}\n`);
-      return 0;
+      return connected ? 0 : 1;
     }
     await new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout;
