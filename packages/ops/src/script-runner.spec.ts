@@ -39,6 +39,10 @@ class FakeTarget implements ScriptTarget {
     else setTimeout(fire, opts.afterMs);
   }
 
+  lose(): void {
+    for (const l of this.listeners) l({ type: 'connection', at: Date.now(), state: 'offline' });
+  }
+
   get listenerCount(): number {
     return this.listeners.size;
   }
@@ -64,7 +68,7 @@ describe('script runner', () => {
       { expectNo: 'raise_error', for: 50 },
     ]);
     expect(target.sent).toEqual([{ command: 'start' }, { command: 'start_self_test', moduleId: 'iso', voltage: 700 }]);
-    expect(outcome).toEqual({ passed: 3, failed: 0, invalid: 0, exitCode: 0 });
+    expect(outcome).toEqual({ passed: 3, failed: 0, invalid: 0, connectionLosses: 0, exitCode: 0 });
     expect(lines.filter((l) => l.startsWith('PASS step'))).toHaveLength(3);
     expect(lines[lines.length - 1]).toBe('PASS script: 3 passed, 0 failed, 0 invalid payload(s)');
     expect(target.listenerCount).toBe(0);
@@ -127,7 +131,18 @@ describe('script runner', () => {
       { send: 'start' },
       { expect: 'communication_check', equals: true, within: 100 },
     ]);
-    expect(outcome).toEqual({ passed: 1, failed: 0, invalid: 1, exitCode: 1 });
+    expect(outcome).toEqual({ passed: 1, failed: 0, invalid: 1, connectionLosses: 0, exitCode: 1 });
     expect(lines[lines.length - 1]).toBe('FAIL script: 1 passed, 0 failed, 1 invalid payload(s)');
+  });
+
+  test('a lost broker connection fails the run: commands may not have arrived', async () => {
+    const target = new FakeTarget((t, command) => {
+      if (command === 'start') t.lose();
+    });
+    const { outcome, lines } = await run(target, [{ send: 'start' }, { expectNo: 'raise_error', for: 20 }]);
+    expect(outcome).toEqual({ passed: 1, failed: 0, invalid: 0, connectionLosses: 1, exitCode: 1 });
+    expect(lines[lines.length - 1]).toBe(
+      'FAIL script: 1 passed, 0 failed, 0 invalid payload(s), broker connection lost 1 time(s)',
+    );
   });
 });

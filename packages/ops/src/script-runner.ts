@@ -16,7 +16,9 @@ export interface ScriptOutcome {
   readonly passed: number;
   readonly failed: number;
   readonly invalid: number;
-  /** 0 when every expectation passed and every payload was valid, 1 otherwise. */
+  /** Times the broker connection was lost during the run (commands may not have arrived). */
+  readonly connectionLosses: number;
+  /** 0 when every expectation passed, every payload was valid and the connection held; 1 otherwise. */
   readonly exitCode: 0 | 1;
 }
 
@@ -30,6 +32,7 @@ export class ScriptRunner {
   private readonly history: SimMessage[] = [];
   private readonly waiters = new Set<(m: SimMessage) => void>();
   private invalid = 0;
+  private connectionLosses = 0;
 
   constructor(
     private readonly target: ScriptTarget,
@@ -39,6 +42,7 @@ export class ScriptRunner {
 
   async run(): Promise<ScriptOutcome> {
     const off = this.target.on((e) => {
+      if (e.type === 'connection' && e.state === 'offline') this.connectionLosses += 1;
       if (e.type !== 'message') return;
       this.history.push(e.message);
       if (!e.message.valid) this.invalid += 1;
@@ -91,11 +95,14 @@ export class ScriptRunner {
       off();
       this.waiters.clear();
     }
-    const exitCode = failed > 0 || this.invalid > 0 ? 1 : 0;
+    const losses = this.connectionLosses;
+    const exitCode = failed > 0 || this.invalid > 0 || losses > 0 ? 1 : 0;
     this.print(
-      `${exitCode === 0 ? 'PASS' : 'FAIL'} script: ${passed} passed, ${failed} failed, ${this.invalid} invalid payload(s)`,
+      `${exitCode === 0 ? 'PASS' : 'FAIL'} script: ${passed} passed, ${failed} failed, ${this.invalid} invalid payload(s)${
+        losses > 0 ? `, broker connection lost ${losses} time(s)` : ''
+      }`,
     );
-    return { passed, failed, invalid: this.invalid, exitCode };
+    return { passed, failed, invalid: this.invalid, connectionLosses: losses, exitCode };
   }
 
   /** The first message at or after `from` matching `pattern`, waiting until `deadline`. */

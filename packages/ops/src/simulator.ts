@@ -137,7 +137,16 @@ export class EverestSimulator {
     this.checkTimer = undefined;
     const c = this.client;
     this.client = undefined;
-    if (c) await c.endAsync(false).catch(() => c.endAsync(true));
+    if (!c) return;
+    // Let queued commands go out, but never hang on a broker that is gone.
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = c.endAsync(false).then(
+      () => true,
+      () => false,
+    );
+    const ended = await Promise.race([graceful, new Promise<false>((r) => (timer = setTimeout(() => r(false), 1000)))]);
+    clearTimeout(timer);
+    if (!ended) await c.endAsync(true);
   }
 
   /**
