@@ -2,14 +2,15 @@
 // `npm run bench`: imd-host's performance benchmark (issue 6). Not part of `npm test`.
 //
 //   node bench/run.js [--quick] [--soak-s N] [--only latency,start,scale,cold,modbus,soak]
-//                     [--profile] [--no-docs]
+//                     [--profile] [--no-docs] [--host-node-args "--opt ..."]
 //
 // Everything runs against a private broker (mosquitto on a free port when installed, else
 // aedes in a child process). Prints a table (metric, host, baseline, ratio, goal, PASS/MISS),
 // writes bench/results.json and, for a full run (not --quick, not --only), replaces the results
 // section of docs/performance.md. --profile runs every host/baseline child with --cpu-prof into
 // bench/profiles/ (summarise one with `node bench/profile-summary.js FILE`). Every child
-// process, broker and temp dir is removed at the end, on error and on Ctrl-C.
+// process, broker and temp dir is removed at the end, on error and on Ctrl-C. --host-node-args
+// passes node options to the host child processes only (to try a fix, e.g. -r a preload).
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('./lib/util');
@@ -29,8 +30,9 @@ function parseArgs(argv) {
     else if (x.startsWith('--only=')) a.only = x.slice(7).split(',');
     else if (x === '--profile') a.profile = true;
     else if (x === '--no-docs') a.docs = false;
+    else if (x === '--host-node-args') process.env.IMD_BENCH_HOST_NODE_ARGS = argv[++i];
     else if (x === '--help' || x === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 15).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
     } else {
       console.error(`unknown argument ${x} (see --help)`);
@@ -104,7 +106,7 @@ async function main() {
   console.log('');
   console.log(renderTable(rows));
   console.log(`\nresults: bench/results.json (${results.durationS.toFixed(0)} s)`);
-  if (args.docs && !args.quick && !args.only) {
+  if (args.docs && !args.quick && !args.only && !process.env.IMD_BENCH_HOST_NODE_ARGS) {
     const doc = path.join(util.ROOT, 'docs', 'performance.md');
     if (fs.existsSync(doc)) {
       const text = fs.readFileSync(doc, 'utf8');

@@ -36,6 +36,9 @@ function writeMockConfig(dir, { url, prefix, n, intervalMs, tag = 'bench', inter
   return file;
 }
 
+/** Extra node options for host children only (`--host-node-args`), to try a proposed fix. */
+const hostNodeArgs = () => (process.env.IMD_BENCH_HOST_NODE_ARGS || '').split(' ').filter(Boolean);
+
 function nodeArgs({ probeFile, profileDir }) {
   const a = [];
   if (probeFile) a.push('-r', PROBE);
@@ -53,7 +56,7 @@ function spawnHost(opts) {
   const env = { ...process.env };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
   if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);
-  const child = spawnTracked(process.execPath, [...nodeArgs(opts), CLI, 'run', '--config', config, '--log-level', 'warn'], {
+  const child = spawnTracked(process.execPath, [...hostNodeArgs(), ...nodeArgs(opts), CLI, 'run', '--config', config, '--log-level', 'warn'], {
     env,
     cwd: dir,
   });
