@@ -8,7 +8,7 @@ export interface CommandIo {
   readonly log: Logger;
 }
 
-/** Resolves on the first SIGINT or SIGTERM; the returned function removes the handlers. */
+/** Calls `handler` on the first SIGINT or SIGTERM; the returned function removes the handlers. */
 export function onTermination(handler: (signal: NodeJS.Signals) => void): () => void {
   const h = (signal: NodeJS.Signals): void => handler(signal);
   process.once('SIGINT', h);

@@ -58,14 +58,20 @@ export async function simulateEverest(options: SimulateEverestOptions, io: Comma
       return 2;
     }
   }
-  const sim = new EverestSimulator({
-    broker: options.broker,
-    moduleIds: options.moduleIds,
-    prefix: options.prefix,
-    heartbeatMs: options.heartbeatMs,
-    commCheckTimeoutS: options.commCheckTimeoutS,
-    log: io.log,
-  });
+  let sim: EverestSimulator;
+  try {
+    sim = new EverestSimulator({
+      broker: options.broker,
+      moduleIds: options.moduleIds,
+      prefix: options.prefix,
+      heartbeatMs: options.heartbeatMs,
+      commCheckTimeoutS: options.commCheckTimeoutS,
+      log: io.log,
+    });
+  } catch (err) {
+    io.stderr.write(`imd-host simulate-everest: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
   let invalid = 0;
   sim.on((e) => {
     if (e.type === 'message' && !e.message.valid) invalid += 1;

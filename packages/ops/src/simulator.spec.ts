@@ -123,3 +123,18 @@ test('formatSimEvent hides sent heartbeats unless verbose', () => {
   expect(formatSimEvent(e)).toBeUndefined();
   expect(formatSimEvent(e, true)).toBe('1970-01-01T00:00:00.000Z m1 -> e2m/heartbeat 7');
 });
+
+test('module ids must be one topic level', () => {
+  const make = (moduleIds: string[]) => () =>
+    new EverestSimulator({
+      broker: { url: broker.url },
+      moduleIds,
+      prefix: P,
+      heartbeatMs: 0,
+      commCheckTimeoutS: 0,
+      log: silent,
+    });
+  expect(make(['a/b'])).toThrow('invalid module id "a/b": must be one MQTT topic level');
+  expect(make(['+'])).toThrow(/invalid module id/);
+  expect(make([])).toThrow('at least one module id is needed');
+});

@@ -1,3 +1,4 @@
+import { moduleTopics } from '@imd-host/protocol-everest';
 import type { Logger } from '@imd-host/sdk';
 import mqtt, { type MqttClient } from 'mqtt';
 import { clientOptions, type BrokerAccess } from './mqtt-options';
@@ -74,6 +75,8 @@ export class EverestSimulator {
 
   constructor(private readonly options: SimulatorOptions) {
     if (options.moduleIds.length === 0) throw new Error('at least one module id is needed');
+    // Throws on an id that is not one topic level (`/`, `+`, `#`, white space).
+    for (const id of options.moduleIds) moduleTopics(options.prefix, id);
   }
 
   /** Subscribe to events; returns the unsubscribe function. */
