@@ -166,6 +166,9 @@ export class MqttJsConnection implements MqttConnection {
       });
     });
     client.removeAllListeners();
+    // A client ended during its handshake can still report e.g. "connack timeout" later; an
+    // 'error' event without a listener would crash the process.
+    client.on('error', () => undefined);
     this.client = undefined;
   }
 

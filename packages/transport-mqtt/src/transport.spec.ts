@@ -84,3 +84,30 @@ test('embedded broker: pub/sub through it; a taken port gives a clear error', as
   blocker.close();
   await b.close();
 });
+
+test('a connection ended during its handshake does not crash the process later', async () => {
+  // A "broker" that accepts TCP but never answers CONNECT.
+  const mute = net.createServer((s) => s.on('data', () => undefined));
+  const port = await new Promise<number>((resolve) =>
+    mute.listen(0, '127.0.0.1', () => resolve((mute.address() as net.AddressInfo).port)),
+  );
+  cleanup.push(() => new Promise<void>((resolve) => mute.close(() => resolve())));
+  const conn = new MqttJsConnection({
+    url: `mqtt://127.0.0.1:${port}`,
+    clientId: 'handshake',
+    keepaliveS: 5,
+    connectTimeoutMs: 300,
+    log: silentLogger,
+  });
+  conn.open();
+  await sleep(100);
+  await conn.end();
+  const errors: unknown[] = [];
+  const onError = (e: unknown): void => {
+    errors.push(e);
+  };
+  process.on('uncaughtException', onError);
+  await sleep(800); // past the connect time-out
+  process.off('uncaughtException', onError);
+  expect(errors).toEqual([]);
+});
