@@ -289,9 +289,10 @@ test('SIGINT: clean exit 0 within 2 s', async () => {
 
 test('SIGKILL: the broker delivers each module its last will (CommunicationFault); the next start clears it', async () => {
   const h = await startTwo();
+  // The will can arrive before this process sees the child's exit: take the time first.
+  const killedAt = Date.now();
   h.kill('SIGKILL');
   await h.exited;
-  const killedAt = Date.now();
   host = undefined;
   await waitFor(
     () =>

@@ -77,9 +77,9 @@ modules:
   await waitFor(() => everest.of('modbus_imd', 'self_test_result').length === 1, 10000, 'self test result');
   expect(everest.of('modbus_imd', 'self_test_result')[0].payload).toBe('true');
 
+  const killed = Date.now();
   sim.kill('SIGKILL');
   await sim.exited;
-  const killed = Date.now();
   await waitFor(
     () => everest.of('modbus_imd', 'raise_error', killed).some((e) => JSON.parse(e.payload).sub_type === 'Modbus'),
     8000,
