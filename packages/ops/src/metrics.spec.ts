@@ -8,16 +8,20 @@ function value(text: string, series: string): number | undefined {
 }
 
 describe('metrics', () => {
-  test('counters follow the session counters and state changes between samples', async () => {
+  test('counters follow the session counters between samples', async () => {
     const m = new OpsMetrics();
-    m.sample(
-      [status({ measuring: false, published: { measurements: 0, selfTestResults: 0 }, lastHeartbeat: '5' })],
-      1000,
-    );
+    m.sample([status({ measuring: false, published: { measurements: 0 }, lastHeartbeat: '5' })], 1000);
     m.sample(
       [
         status({
-          published: { measurements: 7, selfTestResults: 1 },
+          published: {
+            measurements: 7,
+            selfTestResults: 1,
+            selfTestsPassed: 1,
+            raisedErrors: 2,
+            communicationChecks: 9,
+          },
+          received: { heartbeat: 4, start: 1, startSelfTest: 1 },
           lastHeartbeat: '8',
           activeErrors: [{ type: 'DeviceFault', subType: 'E01' }, { type: 'VendorWarning' }],
           dropped: { measurements: 2, invalidPayloads: 3 },
@@ -31,6 +35,9 @@ describe('metrics', () => {
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="isolation_measurement"}')).toBe(7);
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="self_test_result"}')).toBe(1);
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="raise_error"}')).toBe(2);
+    expect(value(text, 'imd_m2e_published_total{module="iso",kind="communication_check"}')).toBe(9);
+    expect(value(text, 'imd_self_tests_total{module="iso",result="passed"}')).toBe(1);
+    expect(value(text, 'imd_self_tests_total{module="iso",result="failed"}')).toBe(0);
     expect(value(text, 'imd_e2m_received_total{module="iso",kind="heartbeat"}')).toBe(4);
     expect(value(text, 'imd_e2m_received_total{module="iso",kind="start"}')).toBe(1);
     expect(value(text, 'imd_e2m_received_total{module="iso",kind="start_self_test"}')).toBe(1);
@@ -44,17 +51,44 @@ describe('metrics', () => {
     expect(value(text, 'imd_measuring{module="iso"}')).toBe(1);
 
     // Cleared, stopped, more measurements.
-    m.sample([status({ measuring: false, published: { measurements: 9, selfTestResults: 1 } })], 11_000);
+    m.sample(
+      [
+        status({
+          measuring: false,
+          published: {
+            measurements: 9,
+            selfTestResults: 2,
+            selfTestsPassed: 1,
+            selfTestsFailed: 1,
+            raisedErrors: 2,
+            clearedErrors: 2,
+            communicationChecks: 9,
+          },
+          received: { heartbeat: 4, start: 1, stop: 1, startSelfTest: 2 },
+        }),
+      ],
+      11_000,
+    );
     text = await m.render();
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="isolation_measurement"}')).toBe(9);
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="clear_error"}')).toBe(2);
     expect(value(text, 'imd_e2m_received_total{module="iso",kind="stop"}')).toBe(1);
+    expect(value(text, 'imd_self_tests_total{module="iso",result="failed"}')).toBe(1);
     expect(value(text, 'imd_active_errors{module="iso",type="DeviceFault"}')).toBe(0);
   });
 
-  test('reconnects: each return after a loss, not the first connect', async () => {
+  test('reconnects: from the session counter', async () => {
     const m = new OpsMetrics();
-    for (const connected of [false, true, true, false, false, true, false, true]) m.sample([status({ connected })], 0);
+    for (const [connected, reconnects] of [
+      [false, 0],
+      [true, 0],
+      [false, 0],
+      [true, 1],
+      [false, 1],
+      [true, 2],
+    ] as const) {
+      m.sample([status({ connected, reconnects })], 0);
+    }
     const text = await m.render();
     expect(value(text, 'imd_mqtt_reconnects_total{module="iso"}')).toBe(2);
     expect(value(text, 'imd_mqtt_connected{module="iso"}')).toBe(1);
@@ -62,8 +96,8 @@ describe('metrics', () => {
 
   test('a restarted module (counters lower) counts from zero; a removed one loses its gauges', async () => {
     const m = new OpsMetrics();
-    m.sample([status({ published: { measurements: 10, selfTestResults: 0 } })], 0);
-    m.sample([status({ published: { measurements: 4, selfTestResults: 0 } })], 0);
+    m.sample([status({ published: { measurements: 10 } })], 0);
+    m.sample([status({ published: { measurements: 4 } })], 0);
     let text = await m.render();
     expect(value(text, 'imd_m2e_published_total{module="iso",kind="isolation_measurement"}')).toBe(14);
     m.sample([status({ moduleId: 'other', lastMeasurementAt: undefined })], 0);

@@ -5,8 +5,7 @@ import { ERROR_TYPES } from './api-schemas';
 const UINT64_MOD = 1n << 64n;
 
 interface Previous {
-  measurements: number;
-  selfTestResults: number;
+  status: SessionStatus;
   invalidPayloads: number;
   droppedMeasurements: number;
   heartbeatGaps: number;
@@ -39,13 +38,13 @@ export class OpsMetrics {
 
   private readonly published = new Counter({
     name: 'imd_m2e_published_total',
-    help: 'Messages published to EVerest, by module and kind (isolation_measurement and self_test_result from the session counters; raise_error/clear_error: error state changes)',
+    help: 'Messages published to EVerest, by module and kind',
     labelNames: ['module', 'kind'] as const,
     registers: [this.registry],
   });
   private readonly received = new Counter({
     name: 'imd_e2m_received_total',
-    help: 'Messages from EVerest, by module and kind (heartbeat: from the id sequence; start, stop, start_self_test: from the state changes they caused, seen between samples)',
+    help: 'Valid messages from EVerest, by module and kind',
     labelNames: ['module', 'kind'] as const,
     registers: [this.registry],
   });
@@ -69,8 +68,8 @@ export class OpsMetrics {
   });
   private readonly selfTests = new Counter({
     name: 'imd_self_tests_total',
-    help: 'Self tests answered (one self_test_result each); the session does not expose the result value yet',
-    labelNames: ['module'] as const,
+    help: 'Self tests answered (one self_test_result each), by result (passed, failed)',
+    labelNames: ['module', 'result'] as const,
     registers: [this.registry],
   });
   private readonly reconnects = new Counter({
@@ -155,19 +154,32 @@ export class OpsMetrics {
     const incKind = (c: Counter<'module' | 'kind'>, kind: string, n: number): void =>
       c.inc({ module, kind }, Math.max(0, n));
 
-    incKind(this.published, 'isolation_measurement', delta(s.published.measurements, p?.measurements));
-    incKind(this.published, 'self_test_result', delta(s.published.selfTestResults, p?.selfTestResults));
-    inc(this.selfTests, delta(s.published.selfTestResults, p?.selfTestResults));
-    incKind(this.published, 'raise_error', [...errors].filter((k) => !p?.errors.has(k)).length);
-    incKind(this.published, 'clear_error', p ? [...p.errors].filter((k) => !errors.has(k)).length : 0);
+    const ps = p?.status;
+    incKind(this.published, 'isolation_measurement', delta(s.published.measurements, ps?.published.measurements));
+    incKind(this.published, 'self_test_result', delta(s.published.selfTestResults, ps?.published.selfTestResults));
+    incKind(
+      this.published,
+      'communication_check',
+      delta(s.published.communicationChecks, ps?.published.communicationChecks),
+    );
+    incKind(this.published, 'raise_error', delta(s.published.raisedErrors, ps?.published.raisedErrors));
+    incKind(this.published, 'clear_error', delta(s.published.clearedErrors, ps?.published.clearedErrors));
+    this.selfTests.inc(
+      { module, result: 'passed' },
+      Math.max(0, delta(s.published.selfTestsPassed, ps?.published.selfTestsPassed)),
+    );
+    this.selfTests.inc(
+      { module, result: 'failed' },
+      Math.max(0, delta(s.published.selfTestsFailed, ps?.published.selfTestsFailed)),
+    );
     inc(this.invalid, delta(s.dropped.invalidPayloads, p?.invalidPayloads));
     inc(this.dropped, delta(s.dropped.measurements, p?.droppedMeasurements));
     inc(this.heartbeatGaps, delta(s.heartbeatGaps, p?.heartbeatGaps));
-    incKind(this.received, 'heartbeat', heartbeatAdvance(p?.heartbeat, heartbeat));
-    incKind(this.received, 'start', s.measuring && !(p?.measuring ?? false) ? 1 : 0);
-    incKind(this.received, 'stop', p && p.measuring && !s.measuring ? 1 : 0);
-    incKind(this.received, 'start_self_test', s.selfTestActive && !p?.selfTestActive ? 1 : 0);
-    inc(this.reconnects, p && p.everConnected && !p.connected && s.connected ? 1 : 0);
+    incKind(this.received, 'heartbeat', delta(s.received.heartbeat, ps?.received.heartbeat));
+    incKind(this.received, 'start', delta(s.received.start, ps?.received.start));
+    incKind(this.received, 'stop', delta(s.received.stop, ps?.received.stop));
+    incKind(this.received, 'start_self_test', delta(s.received.startSelfTest, ps?.received.startSelfTest));
+    inc(this.reconnects, delta(s.reconnects, ps?.reconnects));
 
     this.connected.set({ module }, s.connected ? 1 : 0);
     this.measuring.set({ module }, s.measuring ? 1 : 0);
@@ -178,8 +190,7 @@ export class OpsMetrics {
     else this.measurementAge.set({ module }, Math.max(0, now - s.lastMeasurementAt) / 1000);
 
     this.prev.set(module, {
-      measurements: s.published.measurements,
-      selfTestResults: s.published.selfTestResults,
+      status: s,
       invalidPayloads: s.dropped.invalidPayloads,
       droppedMeasurements: s.dropped.measurements,
       heartbeatGaps: s.heartbeatGaps,

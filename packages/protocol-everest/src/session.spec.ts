@@ -111,7 +111,13 @@ test('communication_check every interval; no measurement before start or after s
   emit(3);
   await sleep(200);
   expect(measured()).toEqual([2]);
-  expect(s.status()).toMatchObject({ measuring: false, published: { measurements: 1 } });
+  expect(s.status()).toMatchObject({
+    measuring: false,
+    published: { measurements: 1, selfTestResults: 0 },
+    received: { start: 1, stop: 1, startSelfTest: 0 },
+    reconnects: 0,
+  });
+  expect(s.status().published.communicationChecks).toBeGreaterThanOrEqual(3);
 });
 
 test('blocked during DeviceFault/CommunicationFault, not during VendorWarning; stale and invalid dropped', async () => {
@@ -179,6 +185,8 @@ test('self test: one answer per request; time-out and rejection answer false; no
   await waitFor(() => everest.of(id, 'self_test_result').length === 4, 2000, 'rejection answer');
   await sleep(600);
   expect(everest.of(id, 'self_test_result').map((r) => r.payload)).toEqual(['true', 'true', 'false', 'false']);
+  expect(session!.status().published).toMatchObject({ selfTestResults: 4, selfTestsPassed: 2, selfTestsFailed: 2 });
+  expect(session!.status().received.startSelfTest).toBe(4);
   const raised = everest.of(id, 'raise_error').map((e) => JSON.parse(e.payload));
   expect(raised).toContainEqual({
     type: 'CommunicationFault',

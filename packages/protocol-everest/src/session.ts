@@ -63,8 +63,26 @@ export interface SessionStatus {
   readonly lastMeasurementAt: number | undefined;
   readonly lastHeartbeat: string | undefined;
   readonly heartbeatGaps: number;
-  readonly published: { readonly measurements: number; readonly selfTestResults: number };
+  /** Counters of what was sent to EVerest (self-test results counted when answered, also if kept while offline). */
+  readonly published: {
+    readonly measurements: number;
+    readonly selfTestResults: number;
+    readonly selfTestsPassed: number;
+    readonly selfTestsFailed: number;
+    readonly communicationChecks: number;
+    readonly raisedErrors: number;
+    readonly clearedErrors: number;
+  };
+  /** Counters of valid commands received from EVerest. */
+  readonly received: {
+    readonly start: number;
+    readonly stop: number;
+    readonly startSelfTest: number;
+    readonly heartbeat: number;
+  };
   readonly dropped: { readonly measurements: number; readonly invalidPayloads: number };
+  /** Connections to the broker re-established after a loss. */
+  readonly reconnects: number;
 }
 
 const errorKey = (e: ErrorRef): string => `${e.type}\u0000${e.subType ?? ''}`;
@@ -123,6 +141,12 @@ export class IsolationMonitorSession {
   private heartbeatGaps = 0;
   private publishedMeasurements = 0;
   private publishedSelfTestResults = 0;
+  private selfTestsPassed = 0;
+  private selfTestsFailed = 0;
+  private communicationChecks = 0;
+  private raisedErrors = 0;
+  private clearedErrors = 0;
+  private readonly receivedCounts = { start: 0, stop: 0, startSelfTest: 0, heartbeat: 0 };
   private droppedMeasurements = 0;
   private invalidPayloads = 0;
   private readonly unsubscribers: Array<() => void> = [];
@@ -208,7 +232,17 @@ export class IsolationMonitorSession {
       lastMeasurementAt: this.lastMeasurementAt,
       lastHeartbeat: this.lastHeartbeat?.toString(),
       heartbeatGaps: this.heartbeatGaps,
-      published: { measurements: this.publishedMeasurements, selfTestResults: this.publishedSelfTestResults },
+      published: {
+        measurements: this.publishedMeasurements,
+        selfTestResults: this.publishedSelfTestResults,
+        selfTestsPassed: this.selfTestsPassed,
+        selfTestsFailed: this.selfTestsFailed,
+        communicationChecks: this.communicationChecks,
+        raisedErrors: this.raisedErrors,
+        clearedErrors: this.clearedErrors,
+      },
+      received: { ...this.receivedCounts },
+      reconnects: Math.max(0, this.connection.connectCount - 1),
       dropped: { measurements: this.droppedMeasurements, invalidPayloads: this.invalidPayloads },
     };
   }
@@ -222,11 +256,13 @@ export class IsolationMonitorSession {
     if (topic === t.startSelfTest) {
       const r = parseSelfTestVoltage(payload);
       if (!r.ok) return this.rejectPayload(topic, payload, r.reason);
+      this.receivedCounts.startSelfTest += 1;
       return this.onSelfTestRequest(r.value);
     }
     if (topic === t.start || topic === t.stop) {
       const r = parseCommand(payload);
       if (!r.ok) return this.rejectPayload(topic, payload, r.reason);
+      this.receivedCounts[topic === t.start ? 'start' : 'stop'] += 1;
       return topic === t.start ? this.onStart() : this.onStop();
     }
   }
@@ -242,6 +278,7 @@ export class IsolationMonitorSession {
   private onHeartbeat(payload: Buffer): void {
     const r = parseHeartbeat(payload);
     if (!r.ok) return this.rejectPayload(this.topics.heartbeat, payload, r.reason);
+    this.receivedCounts.heartbeat += 1;
     const prev = this.lastHeartbeat;
     this.lastHeartbeat = r.value;
     const everestRestarted = prev !== undefined && r.value === 0n && prev !== HEARTBEAT_MAX;
@@ -356,6 +393,8 @@ export class IsolationMonitorSession {
    */
   private answerSelfTest(result: boolean): void {
     this.publishedSelfTestResults += 1;
+    if (result) this.selfTestsPassed += 1;
+    else this.selfTestsFailed += 1;
     if (this.connection.isConnected && !this.resultsHeldUntilHeartbeat) {
       this.connection.publish(this.topics.selfTestResult, result ? 'true' : 'false', { qos: 1, whenOffline: 'queue' });
       return;
@@ -473,10 +512,12 @@ export class IsolationMonitorSession {
 
   private publishRaise(e: DeviceError): void {
     this.told.set(errorKey(e), e);
+    this.raisedErrors += 1;
     this.connection.publish(this.topics.raiseError, errorPayload(e), { qos: 1, whenOffline: 'queue' });
   }
 
   private publishClear(ref: ErrorRef): void {
+    this.clearedErrors += 1;
     this.connection.publish(this.topics.clearError, errorPayload(ref), { qos: 1, whenOffline: 'queue' });
     if (ref.subType !== undefined) {
       this.told.delete(errorKey(ref));
@@ -514,7 +555,9 @@ export class IsolationMonitorSession {
 
   private sendCommunicationCheck(): void {
     if (this.stopping) return;
-    this.connection.publish(this.topics.communicationCheck, 'true', { qos: 0, whenOffline: 'drop' });
+    if (this.connection.publish(this.topics.communicationCheck, 'true', { qos: 0, whenOffline: 'drop' })) {
+      this.communicationChecks += 1;
+    }
   }
 
   // ---- driver calls -------------------------------------------------------------------
