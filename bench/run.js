@@ -100,6 +100,9 @@ async function main() {
     log(`  (${((Date.now() - t) / 1000).toFixed(0)} s)`);
   }
   results.durationS = (Date.now() - started) / 1000;
+  results.machine.loadavgAtEnd = require('node:os')
+    .loadavg()
+    .map((x) => Math.round(x * 100) / 100);
   const rows = buildRows(results);
   results.table = rows;
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');

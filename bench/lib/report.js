@@ -159,7 +159,8 @@ function renderMarkdown(results, rows) {
   const out = [];
   out.push(
     `Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.quick ? 'quick' : 'full'} (${Math.round(results.durationS)} s): ` +
-      `\`nproc\` ${m.nproc}, ${m.cpuModel}, ${m.memTotalMB} MB RAM, node ${m.node}, ${m.platform}; broker ${results.broker.kind} ${results.broker.version}.`,
+      `\`nproc\` ${m.nproc}, ${m.cpuModel}, ${m.memTotalMB} MB RAM, node ${m.node}, ${m.platform}; broker ${results.broker.kind} ${results.broker.version}; ` +
+      `load average ${m.loadavg?.[0] ?? '?'} at the start, ${m.loadavgAtEnd?.[0] ?? '?'} at the end (other work on the machine makes figures noisier; ratios less so).`,
   );
   out.push('');
   out.push(`| ${COLS.map((c) => c[1]).join(' | ')} |`);

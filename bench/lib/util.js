@@ -227,6 +227,7 @@ function machine() {
     cpuModel: cpus[0]?.model ?? 'unknown',
     memTotalMB: Math.round(os.totalmem() / 2 ** 20),
     node: process.version,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
   };
 }
