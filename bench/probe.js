@@ -11,7 +11,8 @@ const { monitorEventLoopDelay } = require('node:perf_hooks');
 const file = process.env.IMD_BENCH_PROBE_FILE;
 if (file) {
   const every = Number(process.env.IMD_BENCH_PROBE_MS) || 500;
-  const res = process.env.IMD_BENCH_PROBE_ELD_RES_MS === undefined ? 10 : Number(process.env.IMD_BENCH_PROBE_ELD_RES_MS);
+  const res =
+    process.env.IMD_BENCH_PROBE_ELD_RES_MS === undefined ? 10 : Number(process.env.IMD_BENCH_PROBE_ELD_RES_MS);
   const h = res > 0 ? monitorEventLoopDelay({ resolution: res }) : undefined;
   h?.enable();
   const fd = fs.openSync(file, 'a');

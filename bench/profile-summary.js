@@ -72,7 +72,10 @@ console.log(`\ntop ${top} functions by self time:`);
 for (const [k, v] of [...fnAgg].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(v)}  ${k}`);
 console.log('\nlongest busy stretches (no idle sample in between):');
 for (const st of stretches.sort((a, b) => b.to - b.from - (a.to - a.from)).slice(0, 5)) {
-  const fns = [...st.fns].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} ms`);
+  const fns = [...st.fns]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} ms`);
   console.log(
     `  ${((st.to - st.from) / 1000).toFixed(1)} ms at +${((st.from - prof.startTime) / 1e6).toFixed(1)} s (gc ${(st.gcUs / 1000).toFixed(1)} ms, largest sample gap ${(st.maxGapUs / 1000).toFixed(1)} ms): ${fns.join(', ')}`,
   );

@@ -32,7 +32,14 @@ function parseArgs(argv) {
     else if (x === '--no-docs') a.docs = false;
     else if (x === '--host-node-args') process.env.IMD_BENCH_HOST_NODE_ARGS = argv[++i];
     else if (x === '--help' || x === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 15).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(
+        fs
+          .readFileSync(__filename, 'utf8')
+          .split('\n')
+          .slice(1, 15)
+          .join('\n')
+          .replace(/^\/\/ ?/gm, ''),
+      );
       process.exit(0);
     } else {
       console.error(`unknown argument ${x} (see --help)`);
@@ -118,7 +125,10 @@ async function main() {
       const i = text.indexOf(start);
       const j = text.indexOf(end);
       if (i >= 0 && j > i) {
-        fs.writeFileSync(doc, text.slice(0, i + start.length) + '\n' + renderMarkdown(results, rows) + '\n' + text.slice(j));
+        fs.writeFileSync(
+          doc,
+          text.slice(0, i + start.length) + '\n' + renderMarkdown(results, rows) + '\n' + text.slice(j),
+        );
         console.log('docs/performance.md: results section updated');
       }
     }

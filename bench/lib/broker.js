@@ -27,7 +27,14 @@ async function startBroker() {
     const conf = path.join(dir, 'mosquitto.conf');
     fs.writeFileSync(
       conf,
-      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 100000', ''].join('\n'),
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        'persistence false',
+        'log_dest none',
+        'max_queued_messages 100000',
+        '',
+      ].join('\n'),
     );
     child = spawnTracked(bin, ['-c', conf], { stdio: 'ignore' });
     kind = 'mosquitto';

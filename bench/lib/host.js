@@ -56,10 +56,14 @@ function spawnHost(opts) {
   const env = { ...process.env };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
   if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);
-  const child = spawnTracked(process.execPath, [...hostNodeArgs(), ...nodeArgs(opts), CLI, 'run', '--config', config, '--log-level', 'warn'], {
-    env,
-    cwd: dir,
-  });
+  const child = spawnTracked(
+    process.execPath,
+    [...hostNodeArgs(), ...nodeArgs(opts), CLI, 'run', '--config', config, '--log-level', 'warn'],
+    {
+      env,
+      cwd: dir,
+    },
+  );
   child.dir = dir;
   child.moduleIds = opts.intervals ? opts.intervals.map((iv) => `m${iv}`) : range(opts.n).map((i) => `m${i}`);
   return child;

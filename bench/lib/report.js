@@ -8,14 +8,22 @@ const status = (ok) => (ok ? 'PASS' : 'MISS');
 
 function buildRows(r) {
   const rows = [];
-  const add = (metric, host, baseline, rat, goal, st) => rows.push({ metric, host, baseline, ratio: rat, goal, status: st });
+  const add = (metric, host, baseline, rat, goal, st) =>
+    rows.push({ metric, host, baseline, ratio: rat, goal, status: st });
   const P = r.parts;
   const E = r.errors;
   const failed = (part, label) => add(label, '—', '—', '—', '—', `ERROR (${part})`);
 
   if (P.latency) {
     const l = P.latency;
-    add(`publish latency p50, ${l.messages} msgs @ ${l.rateHz} Hz (ms)`, f(l.host.p50, 3), f(l.baseline.p50, 3), ratio(l.host.p50, l.baseline.p50), 'info', '—');
+    add(
+      `publish latency p50, ${l.messages} msgs @ ${l.rateHz} Hz (ms)`,
+      f(l.host.p50, 3),
+      f(l.baseline.p50, 3),
+      ratio(l.host.p50, l.baseline.p50),
+      'info',
+      '—',
+    );
     add(
       'publish latency p99 (ms)',
       f(l.host.p99, 3),
@@ -24,13 +32,28 @@ function buildRows(r) {
       `host adds ≤ 1 ms (adds ${f(l.addedP99Ms, 3)})`,
       status(l.addedP99Ms <= 1 && l.host.lost === 0),
     );
-    if (l.host.lost || l.baseline.lost) add('publish latency: messages lost', String(l.host.lost), String(l.baseline.lost), '—', '0', status(l.host.lost === 0));
+    if (l.host.lost || l.baseline.lost)
+      add(
+        'publish latency: messages lost',
+        String(l.host.lost),
+        String(l.baseline.lost),
+        '—',
+        '0',
+        status(l.host.lost === 0),
+      );
   } else if (E.latency) failed('latency', 'publish latency');
 
   if (P.start) {
     for (const k of Object.keys(P.start)) {
       const s = P.start[k];
-      add(`e2m/start → 1st measurement, intervalMs ${s.periodMs}: p50 (ms)`, f(s.host.p50), f(s.baseline.p50), ratio(s.host.p50, s.baseline.p50), 'info', '—');
+      add(
+        `e2m/start → 1st measurement, intervalMs ${s.periodMs}: p50 (ms)`,
+        f(s.host.p50),
+        f(s.baseline.p50),
+        ratio(s.host.p50, s.baseline.p50),
+        'info',
+        '—',
+      );
       add(
         `  … max of ${s.host.n} trials (ms)`,
         f(s.host.max),
@@ -133,7 +156,14 @@ function buildRows(r) {
       '≤ 50 ms',
       status(s.host.eldMaxMs <= 50),
     );
-    add('  … measurements delivered (msg/s)', f(s.host.msgPerS, 0), f(s.baseline.msgPerS, 0), ratio(s.host.msgPerS, s.baseline.msgPerS), `${s.host.expectedMsgPerS}`, status(s.host.msgPerS >= 0.99 * s.host.expectedMsgPerS));
+    add(
+      '  … measurements delivered (msg/s)',
+      f(s.host.msgPerS, 0),
+      f(s.baseline.msgPerS, 0),
+      ratio(s.host.msgPerS, s.baseline.msgPerS),
+      `${s.host.expectedMsgPerS}`,
+      status(s.host.msgPerS >= 0.99 * s.host.expectedMsgPerS),
+    );
   } else if (E.soak) failed('soak', 'soak');
   return rows;
 }
@@ -150,7 +180,11 @@ const COLS = [
 function renderTable(rows) {
   const w = COLS.map(([k, h]) => Math.max(h.length, ...rows.map((r) => String(r[k]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i])).join('  ');
-  return [line(COLS.map((c) => c[1])), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line(COLS.map(([k]) => r[k])))].join('\n');
+  return [
+    line(COLS.map((c) => c[1])),
+    line(w.map((n) => '-'.repeat(n))),
+    ...rows.map((r) => line(COLS.map(([k]) => r[k]))),
+  ].join('\n');
 }
 
 function renderMarkdown(results, rows) {

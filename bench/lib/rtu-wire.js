@@ -47,7 +47,9 @@ Promise.all([open(a), open(b)]).then(
     process.stdout.write('ready\n');
     const stop = () => {
       const mean = late.length ? late.reduce((x, y) => x + y, 0) / late.length : 0;
-      process.stdout.write(`lateness ${JSON.stringify({ chunks: late.length, meanMs: mean, maxMs: Math.max(0, ...late) })}\n`);
+      process.stdout.write(
+        `lateness ${JSON.stringify({ chunks: late.length, meanMs: mean, maxMs: Math.max(0, ...late) })}\n`,
+      );
       pa.close();
       pb.close();
       setTimeout(() => process.exit(0), 100);

@@ -40,7 +40,9 @@ async function run({ broker, quick, log }) {
         await sleep(100);
       }
       r[kind] = { firstMs: median(first), allMs: median(all), firstTrials: first, allTrials: all };
-      log(`  cold start ${n} module(s), ${kind}: first ${r[kind].firstMs.toFixed(0)} ms, all ${r[kind].allMs.toFixed(0)} ms (median of ${trials})`);
+      log(
+        `  cold start ${n} module(s), ${kind}: first ${r[kind].firstMs.toFixed(0)} ms, all ${r[kind].allMs.toFixed(0)} ms (median of ${trials})`,
+      );
     }
     results[`modules${n}`] = { modules: n, ...r };
   }

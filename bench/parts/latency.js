@@ -65,7 +65,7 @@ async function run({ broker, quick, log }) {
     // Experiment for the fix proposed in docs/performance.md: TCP_NODELAY on the host's MQTT
     // socket only (reaches into private fields; not used by a normal run).
     for (const r of host.running.values()) r.runner.session.connection.client.stream.setNoDelay(true);
-    log('  (experiment: TCP_NODELAY set on the host module\'s MQTT socket)');
+    log("  (experiment: TCP_NODELAY set on the host module's MQTT socket)");
   }
   everest.send(`${prefix}/lat`, 'start');
   await waitFor(() => driver.started, 5000, 'the bench driver to be started');

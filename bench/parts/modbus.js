@@ -9,7 +9,17 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { spawnTracked, stopChild, freePort, waitForPort, tempDir, removeTempDir, sleep, waitFor, now } = require('../lib/util');
+const {
+  spawnTracked,
+  stopChild,
+  freePort,
+  waitForPort,
+  tempDir,
+  removeTempDir,
+  sleep,
+  waitFor,
+  now,
+} = require('../lib/util');
 
 const PRESET = 'bender-isocha425hv';
 const UNIT = 3;
@@ -78,7 +88,7 @@ async function driverRate(modbus, sdk, connection, ms) {
   );
   await driver.open();
   await driver.start();
-  await waitFor(() => ctx.measurements > 0, 5000, 'the modbus driver\'s first measurement');
+  await waitFor(() => ctx.measurements > 0, 5000, "the modbus driver's first measurement");
   const m0 = ctx.measurements;
   const t0 = now();
   await sleep(ms);
@@ -86,14 +96,25 @@ async function driverRate(modbus, sdk, connection, ms) {
   const elapsed = now() - t0;
   await driver.stop();
   await driver.close();
-  return { pollsPerS: (polls * 1000) / elapsed, msPerPoll: elapsed / polls, polls, errors: ctx.errors.map((e) => e.subType ?? e.type) };
+  return {
+    pollsPerS: (polls * 1000) / elapsed,
+    msPerPoll: elapsed / polls,
+    polls,
+    errors: ctx.errors.map((e) => e.subType ?? e.type),
+  };
 }
 
 async function tcp({ modbus, sdk, windowMs, log }) {
   const ModbusRTU = require('modbus-serial');
   const { acquireLine, releaseLine } = require('@imd-host/plugin-modbus/dist/line');
   const port = await freePort();
-  const sim = spawnTracked(process.execPath, [path.join(__dirname, '..', 'lib', 'modbus-sim-child.js'), 'tcp', String(port), String(UNIT), PRESET]);
+  const sim = spawnTracked(process.execPath, [
+    path.join(__dirname, '..', 'lib', 'modbus-sim-child.js'),
+    'tcp',
+    String(port),
+    String(UNIT),
+    PRESET,
+  ]);
   try {
     await waitReady(sim, 'the modbus TCP simulator');
     await waitForPort(port);
@@ -113,7 +134,9 @@ async function tcp({ modbus, sdk, windowMs, log }) {
     const host = await backToBack(windowMs, req);
     await releaseLine(line);
     const driver = await driverRate(modbus, sdk, { type: 'tcp', host: '127.0.0.1', port }, windowMs);
-    log(`  modbus TCP: plugin line ${host.perS.toFixed(0)} req/s, bare modbus-serial ${baseline.perS.toFixed(0)} req/s, driver ${driver.pollsPerS.toFixed(0)} polls/s`);
+    log(
+      `  modbus TCP: plugin line ${host.perS.toFixed(0)} req/s, bare modbus-serial ${baseline.perS.toFixed(0)} req/s, driver ${driver.pollsPerS.toFixed(0)} polls/s`,
+    );
     return {
       registers,
       host: { requestsPerS: host.perS, failed: host.failed },
@@ -141,12 +164,22 @@ async function rtuRun({ modbus, sdk, windowMs, simIntervalMs }) {
   let sim;
   try {
     await waitFor(() => [p1.a, p1.b, p2.a, p2.b].every((p) => fs.existsSync(p)), 5000, 'socat to create the pty pairs');
-    wire = spawnTracked(process.execPath, [path.join(__dirname, '..', 'lib', 'rtu-wire.js'), p1.b, p2.a, String(BAUD), String(BITS_PER_BYTE)]);
+    wire = spawnTracked(process.execPath, [
+      path.join(__dirname, '..', 'lib', 'rtu-wire.js'),
+      p1.b,
+      p2.a,
+      String(BAUD),
+      String(BITS_PER_BYTE),
+    ]);
     await waitReady(wire, 'the RTU wire emulator');
     const env = { ...process.env };
     if (simIntervalMs !== undefined) env.IMD_BENCH_SIM_RTU_INTERVAL_MS = String(simIntervalMs);
     else delete env.IMD_BENCH_SIM_RTU_INTERVAL_MS;
-    sim = spawnTracked(process.execPath, [path.join(__dirname, '..', 'lib', 'modbus-sim-child.js'), 'rtu', p2.b, String(UNIT), PRESET, String(BAUD)], { env });
+    sim = spawnTracked(
+      process.execPath,
+      [path.join(__dirname, '..', 'lib', 'modbus-sim-child.js'), 'rtu', p2.b, String(UNIT), PRESET, String(BAUD)],
+      { env },
+    );
     await waitReady(sim, 'the modbus RTU simulator');
     const connection = { type: 'rtu', path: p1.a, baudRate: BAUD, parity: 'even', dataBits: 8, stopBits: 1 };
     const driver = await driverRate(modbus, sdk, connection, windowMs);
@@ -181,7 +214,9 @@ async function rtu({ modbus, sdk, windowMs, log }) {
   // The same with the simulator's inter-frame silence at 3.5 characters (the fix proposed for it).
   const gapMs = Math.max(2, Math.ceil(3.5 * charMs));
   const fixed = await rtuRun({ modbus, sdk, windowMs, simIntervalMs: gapMs });
-  log(`  modbus RTU with the simulator waiting ${gapMs} ms instead of modbus-serial's 30 ms: ${fixed.msPerPoll.toFixed(2)} ms per poll`);
+  log(
+    `  modbus RTU with the simulator waiting ${gapMs} ms instead of modbus-serial's 30 ms: ${fixed.msPerPoll.toFixed(2)} ms per poll`,
+  );
   return {
     baud: BAUD,
     format: '8E1',
@@ -206,7 +241,9 @@ async function run({ quick, log }) {
   const modbus = require('@imd-host/plugin-modbus');
   const sdk = require('@imd-host/sdk');
   if (typeof modbus.ModbusDeviceSimulator !== 'function' || !modbus.plugin) {
-    throw new Error('@imd-host/plugin-modbus is installed but exports no ModbusDeviceSimulator/plugin (not built yet?)');
+    throw new Error(
+      '@imd-host/plugin-modbus is installed but exports no ModbusDeviceSimulator/plugin (not built yet?)',
+    );
   }
   const windowMs = quick ? 2000 : 5000;
   const out = { available: true };

@@ -25,7 +25,16 @@ async function measureOne({ broker, everest, kind, n, warmupS, windowS, profileD
     if (t.endsWith('/isolation_measurement')) arrivals.push(Date.now());
     else if (t.endsWith('/communication_check')) seen.add(t.slice(prefix.length + 1).split('/')[0]);
   });
-  const opts = { url: broker.url, prefix, n, intervalMs: INTERVAL_MS, probeFile, profileDir, tag: `scale${n}`, eldResMs: 0 };
+  const opts = {
+    url: broker.url,
+    prefix,
+    n,
+    intervalMs: INTERVAL_MS,
+    probeFile,
+    profileDir,
+    tag: `scale${n}`,
+    eldResMs: 0,
+  };
   const child = kind === 'host' ? spawnHost(opts) : spawnBaseline(opts);
   try {
     await waitFor(() => seen.size >= n, 30000, `${n} ${kind} modules to connect`, child);

@@ -31,15 +31,25 @@ async function run({ broker, quick, log, soakS, profileDir }) {
         else if (t.endsWith('/communication_check')) s.seen.add(t.slice(prefix.length + 1).split('/')[0]);
         else if (t.endsWith('/raise_error')) s.errors += 1;
       });
-      const opts = { url: broker.url, prefix, n: N, intervalMs: INTERVAL_MS, probeFile, eldResMs: ELD_RES_MS, profileDir };
+      const opts = {
+        url: broker.url,
+        prefix,
+        n: N,
+        intervalMs: INTERVAL_MS,
+        probeFile,
+        eldResMs: ELD_RES_MS,
+        profileDir,
+      };
       process.env.IMD_BENCH_PROBE_MS = '1000';
       s.child = kind === 'host' ? spawnHost(opts) : spawnBaseline(opts);
       delete process.env.IMD_BENCH_PROBE_MS;
       sides[kind] = s;
     }
-    for (const s of Object.values(sides)) await waitFor(() => s.seen.size >= N, 30000, `${N} ${s.kind} modules`, s.child);
+    for (const s of Object.values(sides))
+      await waitFor(() => s.seen.size >= N, 30000, `${N} ${s.kind} modules`, s.child);
     const t0 = Date.now();
-    for (const s of Object.values(sides)) for (const id of s.child.moduleIds) everest.send(`${s.prefix}/${id}`, 'start');
+    for (const s of Object.values(sides))
+      for (const id of s.child.moduleIds) everest.send(`${s.prefix}/${id}`, 'start');
     let hb = 0;
     const hbTimer = setInterval(() => {
       for (const s of Object.values(sides)) {
@@ -56,12 +66,15 @@ async function run({ broker, quick, log, soakS, profileDir }) {
       while (Date.now() < t0 + durationS * 1000) {
         await sleep(Math.min(1000, t0 + durationS * 1000 - Date.now()));
         for (const s of Object.values(sides)) {
-          if (s.child.exitCode !== null) throw new Error(`${s.kind} exited during the soak: ${s.child.output().slice(-2000)}`);
+          if (s.child.exitCode !== null)
+            throw new Error(`${s.kind} exited during the soak: ${s.child.output().slice(-2000)}`);
         }
         if (Date.now() - lastLog >= 60000) {
           lastLog = Date.now();
           const h = procRss(sides.host.child.pid);
-          log(`  soak: ${Math.round((Date.now() - t0) / 1000)} s of ${durationS} s, host RSS ${(h / 2 ** 20).toFixed(1)} MB`);
+          log(
+            `  soak: ${Math.round((Date.now() - t0) / 1000)} s of ${durationS} s, host RSS ${(h / 2 ** 20).toFixed(1)} MB`,
+          );
         }
       }
       const tEnd = Date.now();

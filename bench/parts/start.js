@@ -59,7 +59,9 @@ async function run({ broker, quick, log }) {
       await everest.unsubscribe(`${prefix}/+/m2e/#`);
       r[kind] = summary(values);
       r[kind].values = values.map((v) => Math.round(v * 1000) / 1000);
-      log(`  start->first measurement, ${periodMs} ms, ${kind}: p50 ${r[kind].p50.toFixed(2)} ms, max ${r[kind].max.toFixed(2)} ms`);
+      log(
+        `  start->first measurement, ${periodMs} ms, ${kind}: p50 ${r[kind].p50.toFixed(2)} ms, max ${r[kind].max.toFixed(2)} ms`,
+      );
     }
     results[`interval${periodMs}`] = { periodMs, goalMs: periodMs + 5, ...r };
   }
