@@ -37,7 +37,19 @@ function writeMockConfig(dir, { url, prefix, n, intervalMs, tag = 'bench', inter
 }
 
 /** Extra node options for host children only (`--host-node-args`), to try a proposed fix. */
-const hostNodeArgs = () => (process.env.IMD_BENCH_HOST_NODE_ARGS || '').split(' ').filter(Boolean);
+const hostNodeArgs = () => [
+  ...launcherNodeArgs(),
+  ...(process.env.IMD_BENCH_HOST_NODE_ARGS || '').split(' ').filter(Boolean),
+];
+
+/** The node options the shipped `imd-host` launcher runs with (its shebang), so the bench measures what users run. */
+function launcherNodeArgs() {
+  const first = require('node:fs')
+    .readFileSync(require('node:path').resolve(__dirname, '../../packages/cli/bin/imd-host.js'), 'utf8')
+    .split('\n')[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].split(' ').filter(Boolean) : [];
+}
 
 function nodeArgs({ probeFile, profileDir }) {
   const a = [];

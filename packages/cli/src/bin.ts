@@ -1,5 +1,9 @@
 import { createLogger } from '@imd-host/core';
-import { simulateEverest, watch, type BrokerAccess, type CommandIo } from '@imd-host/ops';
+import type { BrokerAccess, CommandIo } from '@imd-host/ops';
+
+/** The operator tools are loaded by the commands that use them, not by `imd-host run`. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ops = (): typeof import('@imd-host/ops') => require('@imd-host/ops') as typeof import('@imd-host/ops');
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { listPlugins } from './list-plugins';
 import { runHost, validateConfig } from './run';
@@ -153,7 +157,7 @@ withBrokerFlags(
         verbose?: boolean;
       },
     ) => {
-      process.exitCode = await simulateEverest(
+      process.exitCode = await ops().simulateEverest(
         {
           broker: brokerAccess(opts),
           moduleIds: opts.moduleId,
@@ -177,7 +181,7 @@ withBrokerFlags(
   .option('--once', 'collect for --interval seconds (default 2), print one snapshot, exit')
   .option('--interval <s>', 'print a snapshot every <s> seconds instead of the live view', number('--interval', false))
   .action(async (opts: BrokerFlags & { once?: boolean; interval?: number }) => {
-    process.exitCode = await watch(
+    process.exitCode = await ops().watch(
       { broker: brokerAccess(opts), prefix: opts.prefix, once: opts.once, intervalS: opts.interval },
       toolIo(),
     );

@@ -6,11 +6,17 @@ import {
   loadConfig,
   type LogLevel,
 } from '@imd-host/core';
-import { OpsHttpServer } from '@imd-host/ops';
+import type { OpsHttpServer as OpsHttpServerType } from '@imd-host/ops';
 
 export interface RunOptions {
   readonly config?: string;
   readonly logLevel?: LogLevel;
+}
+
+/** The operator tools, loaded only when the config asks for the HTTP server (memory and start-up time). */
+function loadOps(): { OpsHttpServer: typeof OpsHttpServerType } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@imd-host/ops') as { OpsHttpServer: typeof OpsHttpServerType };
 }
 
 /** Exit codes of the CLI. */
@@ -43,7 +49,7 @@ export async function runHost(options: RunOptions): Promise<number> {
   // /healthz and /metrics, when configured; started after the host, stopped before it.
   const httpConfig = loaded.config.http;
   const http = httpConfig
-    ? new OpsHttpServer({ port: httpConfig.port, host: httpConfig.host, status: () => host.status(), log })
+    ? new (loadOps().OpsHttpServer)({ port: httpConfig.port, host: httpConfig.host, status: () => host.status(), log })
     : undefined;
 
   let exiting = false;

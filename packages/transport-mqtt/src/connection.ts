@@ -185,6 +185,9 @@ export class MqttJsConnection implements MqttConnection {
   }
 
   private handleConnect(): void {
+    // mqtt.js leaves Nagle on: a measurement right after a PUBACK would wait for the broker's
+    // delayed ACK (~40 ms). Measurements are small and time-critical: send at once.
+    (this.client?.stream as { setNoDelay?(on: boolean): void } | undefined)?.setNoDelay?.(true);
     this.connects += 1;
     this.wasConnected = true;
     this.refused = false;

@@ -70,6 +70,9 @@ export class ModbusDeviceSimulator {
         dataBits: 8,
         stopBits: r.stopBits ?? 1,
         unitID: 255,
+        // End of a request frame: 3.5 character times of silence, as Modbus RTU says (the
+        // library's default of 30 ms would add 30 ms to every request).
+        interval: Math.max(2, Math.ceil((3.5 * 11 * 1000) / (r.baudRate ?? 19200))),
       } as ConstructorParameters<typeof ServerSerial>[1]);
       await new Promise<void>((resolve, reject) => {
         server.on('initialized', () => resolve());
