@@ -437,8 +437,10 @@ export class IsolationMonitorSession {
     }
     // The driver delivers: whatever the host had concluded about it no longer holds.
     this.lastFreshAt = now;
-    this.hostClear({ type: 'CommunicationFault', subType: HOST_ERROR_SUBTYPES.noData });
-    this.hostClear({ type: 'CommunicationFault', subType: HOST_ERROR_SUBTYPES.pluginFailure });
+    if (this.active.size > 0) {
+      this.hostClear({ type: 'CommunicationFault', subType: HOST_ERROR_SUBTYPES.noData });
+      this.hostClear({ type: 'CommunicationFault', subType: HOST_ERROR_SUBTYPES.pluginFailure });
+    }
     if (this.selfTest) {
       this.droppedMeasurements += 1;
       return;
