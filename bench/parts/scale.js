@@ -88,7 +88,7 @@ async function measureOne({ broker, everest, kind, n, warmupS, windowS, profileD
         readyMs: readyAt,
       };
       log(
-        `  scale ${n} module(s), ${kind}: ${res.msgPerS.toFixed(0)} msg/s, ${res.cpuUsPerMsg.toFixed(1)} µs CPU/msg (${res.cpuPercent.toFixed(1)} % CPU), RSS ${res.rssMB.toFixed(1)} MB`,
+        `  scale ${n} module(s), ${kind}: ${res.msgPerS.toFixed(0)} msg/s, ${res.cpuUsPerMsg.toFixed(1)} µs CPU/msg (${res.cpuPercent.toFixed(1)} % CPU), RSS ${res.rssMB.toFixed(1)} MB (peak ${res.rssMaxMB.toFixed(1)})`,
       );
       return res;
     } finally {
@@ -115,7 +115,7 @@ async function run({ broker, quick, log, profileDir, sizes }) {
       r[kind] = await measureOne({ broker, everest, kind, n, warmupS, windowS, profileDir, log });
     }
     r.cpuRatio = r.host.cpuUsPerMsg / r.baseline.cpuUsPerMsg;
-    r.rssRatio = r.host.rssMB / r.baseline.rssMB;
+    r.rssRatio = r.host.rssMaxMB / r.baseline.rssMaxMB;
     results[`modules${n}`] = r;
   }
   await everest.close();

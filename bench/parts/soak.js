@@ -94,6 +94,7 @@ async function run({ broker, quick, log, soakS, profileDir }) {
           rssEndMB: atEnd,
           rssGrowthMB: atEnd - afterWarm,
           rssMaxMB: Math.max(...running.map((x) => x.rss)) / 2 ** 20,
+          rssMaxAfterWarmupMB: Math.max(...samples.filter((x) => x.t >= tw).map((x) => x.rss)) / 2 ** 20,
           rssEndProcMB: endRss / 2 ** 20,
           heapUsedEndMB: samples.at(-1).heapUsed / 2 ** 20,
           eldMaxMs: Math.max(0, ...running.map((x) => x.eldMaxMs)),
@@ -105,7 +106,7 @@ async function run({ broker, quick, log, soakS, profileDir }) {
           errorsRaised: s.errors,
         };
         log(
-          `  soak ${s.kind}: RSS ${afterWarm.toFixed(1)} -> ${atEnd.toFixed(1)} MB, max event-loop delay ${out[s.kind].eldMaxMs.toFixed(1)} ms, ${out[s.kind].msgPerS.toFixed(0)} msg/s`,
+          `  soak ${s.kind}: RSS ${afterWarm.toFixed(1)} -> ${atEnd.toFixed(1)} MB (peak ${out[s.kind].rssMaxAfterWarmupMB.toFixed(1)}), max event-loop delay ${out[s.kind].eldMaxMs.toFixed(1)} ms, ${out[s.kind].msgPerS.toFixed(0)} msg/s`,
         );
       }
       return out;

@@ -1,3 +1,5 @@
+// First: V8 heap settings, before any other module allocates.
+import './heap-tuning';
 import { createLogger } from '@imd-host/core';
 import type { BrokerAccess, CommandIo } from '@imd-host/ops';
 
