@@ -5,7 +5,7 @@
 // connect and every second, and while started (e2m/start .. e2m/stop) publishes the same
 // measurement payload the mock plugin produces, at once and then every IMD_BASE_INTERVAL_MS.
 // Env: IMD_BASE_URL, IMD_BASE_PREFIX, IMD_BASE_MODULES (count), IMD_BASE_INTERVAL_MS,
-// IMD_BASE_PAYLOAD.
+// IMD_BASE_PAYLOAD, IMD_BENCH_STAMP_FILE (bench/lib/stamp.js).
 const mqtt = require('mqtt');
 
 const url = process.env.IMD_BASE_URL;
@@ -13,6 +13,8 @@ const prefix = process.env.IMD_BASE_PREFIX;
 const n = Number(process.env.IMD_BASE_MODULES || 1);
 const intervalMs = Number(process.env.IMD_BASE_INTERVAL_MS || 100);
 const payload = process.env.IMD_BASE_PAYLOAD || '{"resistance_F_Ohm":1000000,"voltage_V":400}';
+// Publish-latency part: a sequence number as the resistance, stamped just before publish().
+const stamp = process.env.IMD_BENCH_STAMP_FILE ? require('./stamp').stamp : undefined;
 
 const clients = [];
 for (let i = 0; i < n; i += 1) {
@@ -33,7 +35,10 @@ for (let i = 0; i < n; i += 1) {
     },
   });
   let timer;
-  const measure = () => c.publish(`${base}/m2e/isolation_measurement`, payload, { qos: 0 });
+  const measure = stamp
+    ? () =>
+        c.publish(`${base}/m2e/isolation_measurement`, `{"resistance_F_Ohm":${stamp()},"voltage_V":400}`, { qos: 0 })
+    : () => c.publish(`${base}/m2e/isolation_measurement`, payload, { qos: 0 });
   c.on('connect', () => {
     c.subscribe([`${base}/e2m/start`, `${base}/e2m/stop`, `${base}/e2m/start_self_test`, `${base}/e2m/heartbeat`], {
       qos: 1,

@@ -51,21 +51,22 @@ function launcherNodeArgs() {
   return m ? m[1].split(' ').filter(Boolean) : [];
 }
 
-function nodeArgs({ probeFile, profileDir }) {
+function nodeArgs({ probeFile, profileDir, preload }) {
   const a = [];
   if (probeFile) a.push('-r', PROBE);
   if (profileDir) a.push('--cpu-prof', '--cpu-prof-dir', profileDir);
+  for (const p of preload ?? []) a.push('-r', p);
   return a;
 }
 
 /**
  * Spawn the host: `node [-r bench/probe.js] [--cpu-prof] packages/cli/dist/bin.js run --config F --log-level warn`.
- * Options: url, prefix, n, intervalMs | intervals, probeFile, profileDir, tag.
+ * Options: url, prefix, n, intervalMs | intervals, probeFile, profileDir, tag, preload (files for -r), env.
  */
 function spawnHost(opts) {
   const dir = tempDir('imd-bench-host-');
   const config = writeMockConfig(dir, opts);
-  const env = { ...process.env };
+  const env = { ...process.env, ...opts.env };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
   if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);
   const child = spawnTracked(
@@ -90,6 +91,7 @@ function spawnBaseline(opts) {
     IMD_BASE_MODULES: String(opts.n),
     IMD_BASE_INTERVAL_MS: String(opts.intervalMs),
     IMD_BASE_PAYLOAD: MOCK_PAYLOAD,
+    ...opts.env,
   };
   if (opts.probeFile) env.IMD_BENCH_PROBE_FILE = opts.probeFile;
   if (opts.eldResMs !== undefined) env.IMD_BENCH_PROBE_ELD_RES_MS = String(opts.eldResMs);

@@ -17,7 +17,7 @@ function buildRows(r) {
   if (P.latency) {
     const l = P.latency;
     add(
-      `publish latency p50, ${l.messages} msgs @ ${l.rateHz} Hz (ms)`,
+      `publish latency p50, ${l.messages} msgs, ${l.modules ?? 1} mock module(s) @ ${l.rateHz} Hz in all (ms)`,
       f(l.host.p50, 3),
       f(l.baseline.p50, 3),
       ratio(l.host.p50, l.baseline.p50),

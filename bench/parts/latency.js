@@ -1,137 +1,131 @@
 'use strict';
-// 1. Publish latency: driver emit -> EVerest-side subscriber, host in-process, vs a bare
-// mqtt.js client publishing the same payloads on the same broker at the same rate.
+// 1. Publish latency: a value produced by the mock driver -> EVerest-side subscriber.
+// The host is `imd-host run` (child process, the launcher's node options) with MODULES mock
+// modules at intervalMs 10 (100 Hz each, 1 kHz in all), each on its own MQTT connection as in
+// production; the mock's own timers produce every measurement. A preload (bench/lib/mock-stamp.js)
+// only puts a sequence number into each measurement's resistance and records its hrtime just
+// before MockDriver#measure hands it to the host. Baseline: the bare mqtt.js child with as many
+// connections, publishing the same payload from its own 10 ms timers, stamped just before
+// publish(). hrtime is CLOCK_MONOTONIC, shared by all processes, so the harness subtracts its
+// arrival stamps directly. Warm-up, then blocks (e2m/start ... e2m/stop) alternating host and
+// baseline so that drift hits both sides alike.
 const fs = require('node:fs');
 const path = require('node:path');
-const mqtt = require('mqtt');
 const { EverestSide } = require('../lib/everest');
-const { sleep, tempDir, waitFor, summary, onCleanup } = require('../lib/util');
+const { spawnHost, spawnBaseline } = require('../lib/host');
+const { sleep, tempDir, waitFor, summary, stopChild, removeTempDir } = require('../lib/util');
 
-const RATE_HZ = 1000;
+const MODULES = 10;
+const INTERVAL_MS = 10;
+const RATE_HZ = (MODULES * 1000) / INTERVAL_MS;
+const MOCK_STAMP = path.join(__dirname, '..', 'lib', 'mock-stamp.js');
 
-/** Emit `count` messages at RATE_HZ through `emit(seq)`, from `seq0` on; resolves when all are sent. */
-async function paced(seq0, count, emit) {
-  const t0 = process.hrtime.bigint();
-  const periodNs = BigInt(Math.round(1e9 / RATE_HZ));
-  let sent = 0;
-  while (sent < count) {
-    const due = Math.min(count, Number((process.hrtime.bigint() - t0) / periodNs) + 1);
-    while (sent < due) {
-      emit(seq0 + sent);
-      sent += 1;
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-async function run({ broker, quick, log }) {
+async function run({ broker, quick, log, profileDir }) {
   const total = quick ? 2000 : 10000;
   const blocks = quick ? 2 : 5;
   const warmup = quick ? 300 : 1000;
-  const prefix = `bench/lat${Date.now()}`;
-  const core = require('@imd-host/core');
-  const { drivers } = require('../bench-plugin');
-
   const dir = tempDir('imd-bench-lat-');
-  const logFile = path.join(dir, 'host.log');
-  const loaded = core.loadConfig({
-    file: path.join(__dirname, '..', 'latency.config.yaml'),
-    env: { ...process.env, IMD_BENCH_MQTT_URL: broker.url, IMD_BENCH_PREFIX: prefix },
-  });
-  const logStream = fs.createWriteStream(logFile);
-  const hostLog = core.createLogger({ level: 'warn', destination: logStream });
-  const container = core.createHostContainer(loaded, hostLog);
-  const host = container.get(core.ImdHostToken);
-
   const everest = new EverestSide(broker.url, 'lat-sub');
   await everest.connect();
-  const hostTopic = `${prefix}/lat/m2e/isolation_measurement`;
-  const baseTopic = `${prefix}/base/m2e/isolation_measurement`;
-  await everest.subscribe([hostTopic, baseTopic], 0);
-
-  const recv = { host: new Map(), base: new Map() };
-  everest.on((topic, payload, _t, tHr) => {
-    const kind = topic === hostTopic ? 'host' : topic === baseTopic ? 'base' : undefined;
-    if (!kind) return;
-    const m = /"resistance_F_Ohm":(\d+)/.exec(payload.toString('latin1'));
-    if (m) recv[kind].set(Number(m[1]), tHr);
-  });
-
-  await host.start();
-  const stopHost = onCleanup(() => host.stop());
-  await waitFor(() => drivers.get('lat') && host.status()[0]?.connected, 10000, 'the in-process host to connect');
-  const driver = drivers.get('lat');
-  if (process.env.IMD_BENCH_HOST_NODELAY === '1') {
-    // Experiment for the fix proposed in docs/performance.md: TCP_NODELAY on the host's MQTT
-    // socket only (reaches into private fields; not used by a normal run).
-    for (const r of host.running.values()) r.runner.session.connection.client.stream.setNoDelay(true);
-    log("  (experiment: TCP_NODELAY set on the host module's MQTT socket)");
-  }
-  everest.send(`${prefix}/lat`, 'start');
-  await waitFor(() => driver.started, 5000, 'the bench driver to be started');
-
-  const pub = mqtt.connect(broker.url, { clientId: `imd-bench-lat-pub-${process.pid}`, protocolVersion: 4 });
-  await new Promise((resolve, reject) => {
-    pub.once('connect', resolve);
-    pub.once('error', reject);
-  });
-  const baseSent = new Map();
-  const emitBase = (seq) => {
-    baseSent.set(seq, process.hrtime.bigint());
-    pub.publish(baseTopic, `{"resistance_F_Ohm":${seq},"voltage_V":400}`, { qos: 0 });
-  };
-  const emitHost = (seq) => driver.emit(seq);
-
-  // Warm-up (discarded), then alternating blocks so that drift hits both sides alike.
-  let seq = 1;
-  await paced(seq, warmup, emitHost);
-  await paced(seq, warmup, emitBase);
-  seq += warmup;
-  const measuredFrom = seq;
-  const per = Math.floor(total / blocks);
-  for (let b = 0; b < blocks; b += 1) {
-    await paced(seq, per, emitHost);
-    await paced(seq, per, emitBase);
-    seq += per;
-    log(`  latency block ${b + 1}/${blocks} done`);
-  }
-  const last = seq - 1;
-  await waitFor(() => recv.host.has(last) && recv.base.has(last), 3000, 'the last messages').catch(() => undefined);
-  await sleep(100);
-
-  const lat = (sent, got) => {
-    const out = [];
-    let lost = 0;
-    for (let s = measuredFrom; s <= last; s += 1) {
-      const a = sent.get(s);
-      const b = got.get(s);
-      if (a === undefined || b === undefined) lost += 1;
-      else out.push(Number(b - a) / 1e6);
+  const sides = {};
+  try {
+    for (const kind of ['host', 'baseline']) {
+      const prefix = `bench/lat${kind}${Date.now()}`;
+      const stampFile = path.join(dir, `${kind}.stamps.json`);
+      const side = { kind, prefix, stampFile, seen: new Set(), arrived: new Map(), block: undefined };
+      const topicRe = new RegExp(`^${prefix}/(m\\d+)/m2e/(isolation_measurement|communication_check)$`);
+      await everest.subscribe(`${prefix}/+/m2e/#`, 0);
+      side.off = everest.on((topic, payload, _t, tHr) => {
+        const k = topicRe.exec(topic);
+        if (!k) return;
+        if (k[2] === 'communication_check') {
+          side.seen.add(k[1]);
+          return;
+        }
+        const m = /"resistance_F_Ohm":(\d+)/.exec(payload.toString('latin1'));
+        if (!m) return;
+        const seq = Number(m[1]);
+        side.arrived.set(seq, { t: tHr, block: side.block });
+      });
+      const opts = {
+        url: broker.url,
+        prefix,
+        n: MODULES,
+        intervalMs: INTERVAL_MS,
+        tag: 'lat',
+        profileDir,
+        env: { IMD_BENCH_STAMP_FILE: stampFile },
+      };
+      side.child = kind === 'host' ? spawnHost({ ...opts, preload: [MOCK_STAMP] }) : spawnBaseline(opts);
+      sides[kind] = side;
     }
-    return { values: out, lost };
+    for (const s of Object.values(sides)) {
+      await waitFor(() => s.seen.size >= MODULES, 15000, `${MODULES} ${s.kind} modules to connect`, s.child);
+    }
+
+    /** e2m/start to every module of `side`, until `count` measurements arrived, then e2m/stop. */
+    const runBlock = async (side, name, count) => {
+      side.block = name;
+      const before = side.arrived.size;
+      for (const id of side.child.moduleIds) everest.send(`${side.prefix}/${id}`, 'start');
+      await waitFor(() => side.arrived.size - before >= count, 30000, `${count} ${side.kind} measurements`, side.child);
+      for (const id of side.child.moduleIds) everest.send(`${side.prefix}/${id}`, 'stop');
+      await sleep(150); // the stops land, the last messages arrive
+    };
+    await runBlock(sides.host, 'warmup', warmup);
+    await runBlock(sides.baseline, 'warmup', warmup);
+    const per = Math.floor(total / blocks);
+    for (let b = 0; b < blocks; b += 1) {
+      await runBlock(sides.host, `b${b}`, per);
+      await runBlock(sides.baseline, `b${b}`, per);
+      log(`  latency block ${b + 1}/${blocks} done`);
+    }
+  } finally {
+    // SIGTERM: both children write their stamps on exit.
+    for (const s of Object.values(sides)) {
+      s.off();
+      await stopChild(s.child);
+      if (s.child.dir) removeTempDir(s.child.dir);
+    }
+    await everest.close();
+  }
+
+  const lat = (side) => {
+    const { ns } = JSON.parse(fs.readFileSync(side.stampFile, 'utf8'));
+    const sentAt = (seq) => (seq >= 1 && seq <= ns.length ? ns[seq - 1] : undefined);
+    const values = [];
+    let lost = 0;
+    const measured = [...side.arrived.entries()].filter(([, a]) => a.block && a.block !== 'warmup');
+    const seqs = measured.map(([seq]) => seq).sort((a, b) => a - b);
+    for (const [seq, a] of measured) {
+      const t0 = sentAt(seq);
+      if (t0 === undefined) throw new Error(`${side.kind}: no send stamp for measurement ${seq}`);
+      values.push((Number(a.t) - t0) / 1e6);
+    }
+    // Lost: stamped between the first and the last measured arrival of a block, never received.
+    // (A measurement stamped after e2m/stop reached the host is dropped by design, not lost.)
+    for (let i = 1; i < seqs.length; i += 1) {
+      for (let s = seqs[i - 1] + 1; s < seqs[i]; s += 1) {
+        const a = side.arrived.get(s);
+        if (!a && side.arrived.get(seqs[i - 1]).block === side.arrived.get(seqs[i]).block) lost += 1;
+      }
+    }
+    return { values, lost };
   };
-  const h = lat(driver.emittedAt, recv.host);
-  const bl = lat(baseSent, recv.base);
+  const h = lat(sides.host);
+  const bl = lat(sides.baseline);
+  removeTempDir(dir);
   const hs = summary(h.values);
   const bs = summary(bl.values);
-
-  everest.send(`${prefix}/lat`, 'stop');
-  await sleep(50);
-  await host.stop();
-  stopHost();
-  await pub.endAsync(true);
-  await everest.close();
-  logStream.end();
-  const hostWarnings = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length : 0;
-
   return {
     rateHz: RATE_HZ,
+    modules: MODULES,
+    intervalMs: INTERVAL_MS,
     messages: h.values.length + h.lost,
     host: { ...hs, lost: h.lost },
     baseline: { ...bs, lost: bl.lost },
     addedP50Ms: hs.p50 - bs.p50,
     addedP99Ms: hs.p99 - bs.p99,
-    hostLogLines: hostWarnings,
   };
 }
 
