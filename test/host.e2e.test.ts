@@ -259,21 +259,23 @@ test('SIGTERM: clean exit 0 within 2 s, nothing published afterwards, no last wi
   host = undefined;
 });
 
-test('a frozen host (like a power loss: no FIN, no DISCONNECT): the will arrives after about 1.5 x keepalive', async () => {
+test('a frozen host (like a power loss: no FIN, no DISCONNECT): the will arrives once the broker sees the keepalive expire', async () => {
   const h = await startTwo();
   h.kill('SIGSTOP');
   const frozenAt = Date.now();
   await waitFor(
     () => e2e.everest.of('right', 'raise_error', frozenAt).some((e) => e.payload.includes('imd-host/HostOffline')),
-    12000,
+    15000,
     'last will after keepalive expiry',
   );
   const at = e2e.everest.of('right', 'raise_error', frozenAt)[0].at - frozenAt;
-  // keepaliveS 2: the broker gives up after 1.5 x 2 s = 3 s; its keepalive sweep is coarse and
-  // slower on a loaded 2-core machine, so allow up to 8 s. Not before 2 s: a will this early
-  // would mean the socket was closed, which a frozen process does not do.
+  // keepaliveS 2: the broker gives up after 1.5 x 2 s = 3 s, but mosquitto 2.0 sweeps its
+  // clients' keepalives only when more than 5 whole seconds have passed since the last sweep
+  // (keepalive.c: `last_keepalive_check + 5 < db.now_s`): 3 s + up to 6 s + 1 s of rounding.
+  // Measured here: 4.6 to 8.8 s. Not before 2 s: a will this early would mean the socket was
+  // closed, which a frozen process does not do.
   expect(at).toBeGreaterThan(2000);
-  expect(at).toBeLessThan(8000);
+  expect(at).toBeLessThan(11000);
   h.kill('SIGKILL');
 });
 

@@ -69,7 +69,7 @@ function buildRows(r) {
     for (const k of Object.keys(P.scale)) {
       const s = P.scale[k];
       add(
-        `CPU per published msg, ${s.modules} module(s) @ 10 Hz (µs)`,
+        `CPU per published msg, ${s.modules} module(s) @ 10 Hz (µs${s.rounds > 1 ? `, median of ${s.rounds}` : ''})`,
         f(s.host.cpuUsPerMsg, 1),
         f(s.baseline.cpuUsPerMsg, 1),
         ratio(s.host.cpuUsPerMsg, s.baseline.cpuUsPerMsg),
@@ -78,7 +78,7 @@ function buildRows(r) {
       );
       // The peak over the window, not one sample: V8's heap is a sawtooth between full GCs.
       add(
-        `RSS, ${s.modules} module(s), peak in the window (MB)`,
+        `RSS, ${s.modules} module(s), peak in the window${s.rounds > 1 ? 's' : ''} (MB)`,
         f(s.host.rssMaxMB, 1),
         f(s.baseline.rssMaxMB, 1),
         ratio(s.host.rssMaxMB, s.baseline.rssMaxMB),

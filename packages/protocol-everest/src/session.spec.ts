@@ -208,7 +208,7 @@ test('start() failing: PluginFailure raised, retried, cleared on success', async
   expect(driver.calls.filter((c) => c === 'start')).toHaveLength(2);
 });
 
-test('no-data watchdog: silent driver while measuring → NoData fault, cleared by the next measurement', async () => {
+test('no-data watchdog: silent driver while measuring → NoData fault, cleared by the next measurement, raised again', async () => {
   await open({ noDataTimeoutMs: 300 });
   everest.send(id, 'start', '{}');
   await waitFor(() => everest.of(id, 'raise_error').some((e) => e.payload.includes('imd-host/NoData')), 3000, 'NoData');
@@ -219,6 +219,12 @@ test('no-data watchdog: silent driver while measuring → NoData fault, cleared 
     'cleared',
   );
   await waitFor(() => measured().includes(5), 2000, 'the measurement after clearing');
+  // Silent again: the watchdog is still armed and raises it a second time.
+  await waitFor(
+    () => everest.of(id, 'raise_error').filter((e) => e.payload.includes('imd-host/NoData')).length === 2,
+    3000,
+    'NoData again',
+  );
 });
 
 test('hostile payloads ignored and counted; heartbeat gaps counted', async () => {

@@ -623,25 +623,43 @@ export class IsolationMonitorSession {
     return this.config.noDataTimeoutMs ?? Math.max(3 * this.requireDriver().pollIntervalMs, 2000);
   }
 
+  /**
+   * One timer per module, due when the last fresh measurement turns `timeout` old: while data
+   * flows it wakes about once per timeout (not several times a second), and a silence is
+   * reported 1 ms after the limit.
+   */
   private armWatchdog(): void {
     if (this.watchdogTimer) return;
+    this.scheduleWatchdog(this.noDataTimeoutMs() + 1);
+  }
+
+  private scheduleWatchdog(delayMs: number): void {
+    this.watchdogTimer = setTimeout(() => this.checkWatchdog(), delayMs);
+  }
+
+  private checkWatchdog(): void {
+    this.watchdogTimer = undefined;
     const timeout = this.noDataTimeoutMs();
-    const every = Math.max(50, Math.min(1000, Math.floor(timeout / 4)));
-    this.watchdogTimer = setInterval(() => {
-      if (!this.measuring || this.selfTest || this.stopping) return;
-      const silentFor = Date.now() - this.lastFreshAt;
-      if (silentFor > timeout) {
-        this.raise({
-          type: 'CommunicationFault',
-          subType: HOST_ERROR_SUBTYPES.noData,
-          message: `plugin ${this.config.pluginName}: no measurement for ${silentFor} ms (limit ${timeout} ms)`,
-        });
-      }
-    }, every);
+    if (!this.measuring || this.stopping) return; // armed again by the next e2m/start
+    if (this.selfTest) {
+      this.scheduleWatchdog(timeout + 1); // the self test's end gives lastFreshAt a fresh start
+      return;
+    }
+    const silentFor = Date.now() - this.lastFreshAt;
+    if (silentFor > timeout) {
+      this.raise({
+        type: 'CommunicationFault',
+        subType: HOST_ERROR_SUBTYPES.noData,
+        message: `plugin ${this.config.pluginName}: no measurement for ${silentFor} ms (limit ${timeout} ms)`,
+      });
+      this.scheduleWatchdog(timeout + 1);
+    } else {
+      this.scheduleWatchdog(timeout - silentFor + 1);
+    }
   }
 
   private disarmWatchdog(): void {
-    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
     this.watchdogTimer = undefined;
   }
 
