@@ -35,10 +35,14 @@ for (let i = 0; i < n; i += 1) {
     },
   });
   let timer;
-  const measure = stamp
-    ? () =>
-        c.publish(`${base}/m2e/isolation_measurement`, `{"resistance_F_Ohm":${stamp()},"voltage_V":400}`, { qos: 0 })
-    : () => c.publish(`${base}/m2e/isolation_measurement`, payload, { qos: 0 });
+  const measure = () =>
+    c.publish(
+      `${base}/m2e/isolation_measurement`,
+      stamp ? `{"resistance_F_Ohm":${stamp()},"voltage_V":400}` : payload,
+      {
+        qos: 0,
+      },
+    );
   c.on('connect', () => {
     c.subscribe([`${base}/e2m/start`, `${base}/e2m/stop`, `${base}/e2m/start_self_test`, `${base}/e2m/heartbeat`], {
       qos: 1,

@@ -3,7 +3,7 @@
 // baseline child): stamp() hands out the next sequence number and records process.hrtime
 // (CLOCK_MONOTONIC, the same clock in every process of the machine, so the harness can subtract
 // its arrival times). The stamps are written to IMD_BENCH_STAMP_FILE as JSON when the process
-// exits; nothing is written per message.
+// exits (`{ ns: [...] }`, index seq - 1); nothing is written per message.
 const fs = require('node:fs');
 
 const file = process.env.IMD_BENCH_STAMP_FILE;
@@ -22,7 +22,7 @@ if (file) {
   process.on('exit', () => {
     const out = [];
     for (let s = 1; s < Math.min(next, CAP); s += 1) out.push(times[s]);
-    fs.writeFileSync(file, JSON.stringify({ first: 1, ns: out }));
+    fs.writeFileSync(file, JSON.stringify({ ns: out }));
   });
 }
 

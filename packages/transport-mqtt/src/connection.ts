@@ -20,6 +20,8 @@ function isRefusal(err: unknown): boolean {
 }
 
 /** Strips credentials from a URL for logging. */
+const noop = (): void => undefined;
+
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -36,8 +38,6 @@ export function redactUrl(url: string): string {
  * that rejects us (bad credentials, untrusted certificate) gets one error line per attempt,
  * never a tight loop. QoS 0 messages are never queued while offline (`queueQoSZero: false`).
  */
-const noop = (): void => undefined;
-
 export class MqttJsConnection implements MqttConnection {
   private client: MqttClient | undefined;
   private readonly subscriptions = new Map<string, MessageHandler>();
