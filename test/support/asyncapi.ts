@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 
-/** The official AsyncAPI file of EVerest's isolation_monitor API, shipped in ../shared/reference. */
-export const ASYNCAPI_FILE = path.resolve(__dirname, '../../../shared/reference/isolation_monitor_API.asyncapi.yaml');
+/** The official AsyncAPI file of EVerest's isolation_monitor API, vendored in test/fixtures/everest. */
+export const ASYNCAPI_FILE = path.resolve(__dirname, '../fixtures/everest/isolation_monitor_API.asyncapi.yaml');
 
 /** Validators of every m2e/e2m channel's payload, keyed by the channel address (e.g. `m2e/raise_error`). */
 export function loadAsyncApiValidators(): Map<string, ValidateFunction> {
   if (!existsSync(ASYNCAPI_FILE)) {
-    throw new Error(`the AsyncAPI spec is missing at ${ASYNCAPI_FILE} (expected ../shared/reference beside the repo)`);
+    throw new Error(`the AsyncAPI spec is missing at ${ASYNCAPI_FILE}`);
   }
   const doc = parse(readFileSync(ASYNCAPI_FILE, 'utf8')) as {
     channels: Record<string, { address: string; messages: Record<string, { $ref: string }> }>;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parse } from 'yaml';
+import { ASYNCAPI_FILE } from '../../../test/support/asyncapi';
 import {
   HEARTBEAT_MAX,
   errorPayload,
@@ -109,7 +109,7 @@ test('property: no byte sequence makes a parser throw', () => {
 });
 
 describe('m2e payloads are valid per the AsyncAPI schema', () => {
-  const file = path.resolve(__dirname, '../../../../shared/reference/isolation_monitor_API.asyncapi.yaml');
+  const file = ASYNCAPI_FILE;
   let schemas: Record<string, ValidateFunction>;
   beforeAll(() => {
     if (!existsSync(file)) throw new Error(`the AsyncAPI spec is missing at ${file}`);
